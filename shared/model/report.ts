@@ -1,0 +1,113 @@
+/**
+ * The report: what TraceLens says about one trace archive (SPEC §4, `schemaVersion: 1`).
+ * Times are integer nanoseconds, shares are fractions in [0, 1].
+ * Later analyses fill the sections that are empty today; the keys are fixed by the spec.
+ */
+export const SCHEMA_VERSION = 1 as const;
+
+export type AnalysisStatus = 'pending' | 'running' | 'complete' | 'failed';
+
+/** SPEC §1: the kinds of input an archive entry can be, detected from content. */
+export const INPUT_KINDS = [
+  'perf-script',
+  'pprof',
+  'go-escape',
+  'gctrace',
+  'perf-sched-latency',
+  'folded',
+  'manifest',
+  'unknown',
+] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
+
+export interface InputSummary {
+  /** Path of the entry inside the archive (or the loose file's name). */
+  name: string;
+  kind: InputKind;
+  /** Decoded bytes of the entry (after any gzip of its own). */
+  bytes: number;
+  /** Bytes as stored in the archive, when the entry was compressed. */
+  storedBytes?: number;
+  /** `gzip` when the entry was itself gzipped. */
+  encoding?: 'gzip';
+  warnings: string[];
+  /** Set when this entry could not be read; the other entries are still analysed. */
+  error?: string;
+  /** Per-kind summary (filled by the parser for that kind). */
+  summary?: Record<string, unknown>;
+}
+
+export type Severity = 'info' | 'warning' | 'error';
+
+export interface Finding {
+  id: string;
+  rule: string;
+  severity: Severity;
+  title: string;
+  message: string;
+  location?: { file?: string; line?: number; column?: number; function?: string };
+  evidence: Record<string, unknown>;
+  recommendation: string;
+}
+
+export interface DataQualityItem {
+  rule: string;
+  severity: Severity;
+  message: string;
+  input?: string;
+}
+
+/** What one run of the analysis produces, independent of where it ran (server or CLI). */
+export interface AnalysisResult {
+  inputs: InputSummary[];
+  findings: Finding[];
+  escapeSites: unknown[];
+  hotspots: unknown[];
+  gc: { cycles: unknown[]; alignment: unknown | null };
+  latency: unknown[];
+  sched: unknown | null;
+  pageFaults: unknown | null;
+  dataQuality: DataQualityItem[];
+}
+
+export interface AnalysisMeta {
+  id: string;
+  repo?: string;
+  branch?: string;
+  commit?: string;
+  labels: Record<string, string>;
+}
+
+export interface Report extends AnalysisMeta, AnalysisResult {
+  schemaVersion: typeof SCHEMA_VERSION;
+  status: AnalysisStatus;
+  error?: string;
+  createdAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  /** While running: how far the analyzer has read. */
+  progress?: AnalysisProgress;
+}
+
+export interface AnalysisProgress {
+  /** Bytes of the archive read so far (as stored). */
+  archiveBytesRead: number;
+  /** Total archive size when known. */
+  archiveBytes?: number;
+  entriesRead: number;
+  currentEntry?: string;
+}
+
+export function emptyResult(): AnalysisResult {
+  return {
+    inputs: [],
+    findings: [],
+    escapeSites: [],
+    hotspots: [],
+    gc: { cycles: [], alignment: null },
+    latency: [],
+    sched: null,
+    pageFaults: null,
+    dataQuality: [],
+  };
+}
