@@ -1,0 +1,11 @@
+// API Lambda: API Gateway HTTP API (payload 2.0) → the Hono app.
+import { handle } from 'hono/aws-lambda';
+import { createApp } from '../../shared/api/app.js';
+import { loadConfig } from '../../shared/config.js';
+import { jsonLogger } from '../../shared/logger.js';
+import { createStores } from '../../shared/storage/wiring.js';
+
+const config = loadConfig(process.env);
+const { analyses, archives } = createStores(config);
+
+export const handler = handle(createApp({ analyses, archives, log: jsonLogger(), defaultTenant: config.defaultTenant }));

@@ -1,0 +1,37 @@
+// The `tracelens` command line (SPEC §6). Each verb lives in shared/cli/.
+import { analyzeCommand, ANALYZE_USAGE } from '../../shared/cli/analyze.js';
+import { UsageError, type CliIo } from '../../shared/cli/io.js';
+import { loadLimits } from '../../shared/config.js';
+import { TraceLensError } from '../../shared/errors.js';
+
+const USAGE = `usage:
+  ${ANALYZE_USAGE}
+`;
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [verb, ...rest] = argv;
+  try {
+    switch (verb) {
+      case 'analyze':
+        return await analyzeCommand(rest, io, loadLimits(process.env));
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return verb === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${verb}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.stderr.write(`tracelens: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof TraceLensError || (err instanceof Error && 'code' in err && err.code === 'ENOENT')) {
+      io.stderr.write(`tracelens: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

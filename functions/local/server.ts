@@ -1,0 +1,38 @@
+// `npm start`: the whole service on this machine (SPEC §7): embedded S3 and DynamoDB, the API, the analyzer.
+import { resolve } from 'node:path';
+import { startLocalService } from '../../shared/local/service.js';
+import { loadLimits } from '../../shared/config.js';
+import { textLogger } from '../../shared/logger.js';
+import { createHandler } from '../analyzer/handler.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const log = textLogger();
+const dataDir = resolve(process.env.TRACELENS_DATA_DIR || '.data');
+const port = Number(process.env.PORT || 3000);
+
+const service = await startLocalService({ dataDir, port, log, limits: loadLimits(process.env), createAnalyzer: createHandler });
+const url = service.url.replace('127.0.0.1', 'localhost');
+console.log(`TraceLens is running at ${url} (data in ${dataDir})
+
+Try it:
+  curl -sS -X POST --data-binary @examples/mapstress-boxed.tar.gz \\
+    '${url}/v1/analyses?repo=demo&branch=main&commit=abc'
+  curl -sS ${url}/v1/analyses/<id from the response>
+
+Ctrl-C stops it; the analyses stay in ${dataDir}.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    log.info('stopping…');
+    service.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error('stop failed', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  });
+}

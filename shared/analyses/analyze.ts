@@ -1,0 +1,134 @@
+import { LimitExceededError, MalformedInputError, TraceLensError } from '../errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../limits.js';
+import { emptyResult, type AnalysisProgress, type AnalysisResult, type InputSummary } from '../model/report.js';
+import { readArchive, type ArchiveEntry, type ContainerFormat } from '../parsers/archive/index.js';
+import { ByteReader, type ByteSource } from '../parsers/bytes.js';
+import { detectKind } from '../parsers/detect.js';
+import { gunzip, isGzip } from '../parsers/gzip.js';
+import { unreadableInput, unrecognizedInput } from './data-quality.js';
+
+/** How many decoded bytes kind detection looks at. */
+export const DETECT_BYTES = 64 * 1024;
+
+/** One thing to analyse: an archive, or a loose file (which readArchive treats as a one-entry archive). */
+export interface AnalysisSource {
+  name: string;
+  body: ByteSource;
+  /** Stored size when known (for progress). */
+  bytes?: number;
+}
+
+export interface AnalyzeOptions {
+  limits?: Limits;
+  onProgress?: (p: AnalysisProgress) => void;
+}
+
+export interface AnalysisOutcome {
+  result: AnalysisResult;
+  /**
+   * Set when the analysis could not finish: a broken container (truncated archive) or a limit on the
+   * whole analysis. `result` then holds what was read before it (a partial report).
+   */
+  error?: TraceLensError;
+}
+
+/**
+ * Reads every entry of every source, detects its kind from content (SPEC §1) and records it in
+ * `inputs[]`. A bad entry is recorded with its error and the others go on; a broken archive ends the
+ * analysis with `error` set. Parsers for each kind plug in at `readEntry`.
+ */
+export async function analyze(sources: AnalysisSource[], opts: AnalyzeOptions = {}): Promise<AnalysisOutcome> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const result = emptyResult();
+  const totalBytes = sources.every((s) => s.bytes !== undefined)
+    ? sources.reduce((n, s) => n + (s.bytes ?? 0), 0)
+    : undefined;
+  const progress: AnalysisProgress = { archiveBytesRead: 0, entriesRead: 0 };
+  if (totalBytes !== undefined) progress.archiveBytes = totalBytes;
+  let doneBefore = 0;
+
+  for (const source of sources) {
+    // Errors raised while pulling bytes out of the container (not out of an entry's own gzip) end the analysis.
+    const containerErrors = new WeakSet<object>();
+    let format: ContainerFormat | undefined;
+    const entries = readArchive(source.body, {
+      name: source.name,
+      limits,
+      onFormat: (f) => (format = f),
+      onStoredBytes: (n) => {
+        progress.archiveBytesRead = doneBefore + n;
+        opts.onProgress?.({ ...progress });
+      },
+    });
+    try {
+      for await (const entry of entries) {
+        // A loose file (gzipped or not) is its own entry and keeps its own name; archive entries are
+        // prefixed with the archive's name when several sources are analysed together.
+        const loose = format === 'file' || format === 'gzip';
+        const name = loose ? source.name : sources.length > 1 ? `${source.name}/${entry.name}` : entry.name;
+        progress.currentEntry = name;
+        opts.onProgress?.({ ...progress });
+        const input = await readEntry({ ...entry, name, body: watch(entry.body, containerErrors) }, limits, containerErrors);
+        if (format === 'gzip') {
+          input.encoding = 'gzip';
+          if (source.bytes !== undefined) input.storedBytes = source.bytes;
+        }
+        result.inputs.push(input);
+        if (input.error) result.dataQuality.push(unreadableInput(input.name, input.error));
+        else if (input.kind === 'unknown') result.dataQuality.push(unrecognizedInput(input.name));
+        progress.entriesRead++;
+      }
+    } catch (err) {
+      if (err instanceof MalformedInputError || err instanceof LimitExceededError) return { result, error: err };
+      throw err;
+    }
+    doneBefore += source.bytes ?? 0;
+  }
+  delete progress.currentEntry;
+  opts.onProgress?.({ ...progress, archiveBytesRead: totalBytes ?? progress.archiveBytesRead });
+  return { result };
+}
+
+async function readEntry(entry: ArchiveEntry, limits: Limits, containerErrors: WeakSet<object>): Promise<InputSummary> {
+  const input: InputSummary = { name: entry.name, kind: 'unknown', bytes: 0, warnings: [] };
+  try {
+    const stored = new ByteReader(entry.body);
+    let decoded: ByteSource;
+    if (isGzip(await stored.peek(3))) {
+      input.encoding = 'gzip';
+      decoded = gunzip(counted(stored.rest(), (n) => (input.storedBytes = n)), { file: entry.name, limits });
+    } else decoded = stored.rest();
+
+    const reader = new ByteReader(decoded);
+    const head = await reader.peek(DETECT_BYTES);
+    input.kind = detectKind(head, { name: entry.name, eof: head.length < DETECT_BYTES }) ?? 'unknown';
+    if (input.kind === 'unknown') input.warnings.push('content not recognized as a supported input kind; skipped');
+    for await (const chunk of reader.rest()) input.bytes += chunk.byteLength;
+    return input;
+  } catch (err) {
+    if (typeof err === 'object' && err !== null && containerErrors.has(err)) throw err;
+    if (err instanceof MalformedInputError) input.error = err.message;
+    else if (err instanceof TraceLensError) input.error = `${entry.name}: ${err.message}`;
+    else throw err;
+    return input;
+  }
+}
+
+/** Passes chunks through, remembering errors the container raised so readEntry can tell them apart. */
+async function* watch(source: ByteSource, seen: WeakSet<object>): ByteSource {
+  try {
+    yield* source;
+  } catch (err) {
+    if (typeof err === 'object' && err !== null) seen.add(err);
+    throw err;
+  }
+}
+
+async function* counted(source: ByteSource, report: (n: number) => void): ByteSource {
+  let n = 0;
+  for await (const chunk of source) {
+    n += chunk.byteLength;
+    report(n);
+    yield chunk;
+  }
+}

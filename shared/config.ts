@@ -1,0 +1,63 @@
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+
+/**
+ * Configuration, read once at start (cold start on Lambda), failing fast with the variable's name.
+ */
+export interface Config {
+  tableName: string;
+  bucketName: string;
+  region: string;
+  /** Set for the embedded emulators (local service, tests); unset on AWS. */
+  s3Endpoint?: string;
+  dynamoEndpoint?: string;
+  /** Tenant of unauthenticated requests until API keys arrive (`TRACELENS_TENANT`, default `default`). */
+  defaultTenant: string;
+  limits: Limits;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string): string {
+  const v = env[name];
+  if (v === undefined || v === '') throw new ConfigError(name, 'is not set');
+  return v;
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(name, `must be a positive integer, got "${v}"`);
+  return n;
+}
+
+/** Limits from `TRACELENS_LIMIT_ARCHIVE_BYTES`, `..._DECODED_BYTES`, `..._COMPRESSION_RATIO`, `..._ENTRIES`, `..._LINE_BYTES`. */
+export function loadLimits(env: Env): Limits {
+  return {
+    archiveBytes: positiveInt(env, 'TRACELENS_LIMIT_ARCHIVE_BYTES', DEFAULT_LIMITS.archiveBytes),
+    decodedBytes: positiveInt(env, 'TRACELENS_LIMIT_DECODED_BYTES', DEFAULT_LIMITS.decodedBytes),
+    compressionRatio: positiveInt(env, 'TRACELENS_LIMIT_COMPRESSION_RATIO', DEFAULT_LIMITS.compressionRatio),
+    entries: positiveInt(env, 'TRACELENS_LIMIT_ENTRIES', DEFAULT_LIMITS.entries),
+    lineBytes: positiveInt(env, 'TRACELENS_LIMIT_LINE_BYTES', DEFAULT_LIMITS.lineBytes),
+  };
+}
+
+export function loadConfig(env: Env): Config {
+  const config: Config = {
+    tableName: required(env, 'TABLE_NAME'),
+    bucketName: required(env, 'BUCKET_NAME'),
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    defaultTenant: env.TRACELENS_TENANT || 'default',
+    limits: loadLimits(env),
+  };
+  if (env.TRACELENS_S3_ENDPOINT) config.s3Endpoint = env.TRACELENS_S3_ENDPOINT;
+  if (env.TRACELENS_DYNAMODB_ENDPOINT) config.dynamoEndpoint = env.TRACELENS_DYNAMODB_ENDPOINT;
+  return config;
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SQSEvent } from 'aws-lambda';
+import { silentLogger } from '../logger.js';
+import { LocalQueue } from './local-queue.js';
+
+describe('LocalQueue', () => {
+  it('delivers SQS-shaped events, redelivers reported failures, and dead-letters after maxReceives', async () => {
+    const seen: Array<{ body: string; receive: string }> = [];
+    const queue = new LocalQueue({
+      log: silentLogger,
+      retryDelayMs: 5,
+      maxReceives: 3,
+      handler: async (event: SQSEvent) => {
+        const r = event.Records[0]!;
+        assert.equal(r.eventSource, 'aws:sqs');
+        assert.match(r.md5OfBody, /^[0-9a-f]{32}$/);
+        seen.push({ body: r.body, receive: r.attributes.ApproximateReceiveCount });
+        // "ok" succeeds; "flaky" fails once; "bad" always fails.
+        const fail = r.body === 'bad' || (r.body === 'flaky' && r.attributes.ApproximateReceiveCount === '1');
+        return { batchItemFailures: fail ? [{ itemIdentifier: r.messageId }] : [] };
+      },
+    });
+    queue.send('ok');
+    queue.send('flaky');
+    queue.send('bad');
+    await queue.idle();
+    const count = (b: string) => seen.filter((s) => s.body === b).map((s) => s.receive);
+    assert.deepEqual(count('ok'), ['1']);
+    assert.deepEqual(count('flaky'), ['1', '2']);
+    assert.deepEqual(count('bad'), ['1', '2', '3']);
+    await queue.close();
+  });
+
+  it('treats a handler that throws as a failed batch', async () => {
+    let calls = 0;
+    const queue = new LocalQueue({
+      log: silentLogger,
+      retryDelayMs: 1,
+      maxReceives: 2,
+      handler: async () => {
+        calls++;
+        throw new Error('boom');
+      },
+    });
+    queue.send('x');
+    await queue.idle();
+    assert.equal(calls, 2);
+  });
+});

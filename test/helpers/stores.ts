@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../shared/config.js';
+import { DEFAULT_LIMITS } from '../../shared/limits.js';
+import { startEmbeddedStores } from '../../shared/storage/embedded.js';
+import { ensureBucket, ensureTable } from '../../shared/storage/provision.js';
+import { createStores } from '../../shared/storage/wiring.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** Real dynalite + s3rver on ephemeral loopback ports, a fresh table and bucket, the real adapters. */
+export async function startTestStores() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracelens-test-'));
+  const embedded = await startEmbeddedStores({ dataDir });
+  const config: Config = {
+    tableName: 'tracelens-test',
+    bucketName: 'tracelens-test',
+    region: 'us-east-1',
+    s3Endpoint: embedded.s3Endpoint,
+    dynamoEndpoint: embedded.dynamoEndpoint,
+    defaultTenant: 'local',
+    limits: { ...DEFAULT_LIMITS },
+  };
+  const stores = createStores(config, embedded.credentials);
+  await ensureTable(stores.dynamo, config.tableName);
+  await ensureBucket(stores.s3, config.bucketName);
+  return {
+    ...stores,
+    embedded,
+    config,
+    dataDir,
+    /** The environment a Lambda entry point reads, pointed at the emulators. */
+    env: {
+      TABLE_NAME: config.tableName,
+      BUCKET_NAME: config.bucketName,
+      AWS_REGION: config.region,
+      AWS_ACCESS_KEY_ID: embedded.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: embedded.credentials.secretAccessKey,
+      TRACELENS_S3_ENDPOINT: embedded.s3Endpoint,
+      TRACELENS_DYNAMODB_ENDPOINT: embedded.dynamoEndpoint,
+      TRACELENS_TENANT: 'local',
+    },
+    async stop() {
+      stores.s3.destroy();
+      stores.dynamo.destroy();
+      await embedded.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestStores = Awaited<ReturnType<typeof startTestStores>>;

@@ -1,0 +1,138 @@
+// The local service end to end over real HTTP: the API stores the archive in (embedded) S3, s3rver's
+// ObjectCreated event reaches the analyzer entry point as an SQS-wrapped S3 event, and the report
+// comes back from DynamoDB — the production code path with the emulators in place of AWS.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { createHandler } from '../functions/analyzer/handler.js';
+import { silentLogger } from '../shared/logger.js';
+import { startLocalService, type LocalService } from '../shared/local/service.js';
+import type { Report } from '../shared/model/report.js';
+import { boxedArchive, MAPSTRESS_KINDS, seededBytes } from './helpers/samples.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tracelens-service-'));
+let service: LocalService;
+
+const start = () =>
+  startLocalService({ dataDir, port: 0, log: silentLogger, createAnalyzer: createHandler, retryDelayMs: 50 });
+
+async function post(body: Uint8Array, query = '', headers: Record<string, string> = {}) {
+  return fetch(`${service.url}/v1/analyses${query}`, { method: 'POST', body, headers });
+}
+
+async function report(id: string): Promise<Report> {
+  const res = await fetch(`${service.url}/v1/analyses/${id}`);
+  assert.equal(res.status, 200);
+  return (await res.json()) as Report;
+}
+
+describe('local service', () => {
+  before(async () => {
+    service = await start();
+  });
+  after(async () => {
+    await service?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('analyses the boxed sample: 202, then complete with its seven inputs, and keeps it across a restart', async () => {
+    const res = await post(boxedArchive(), '?repo=demo&branch=main&commit=abc&label.ci=github');
+    assert.equal(res.status, 202);
+    const accepted = (await res.json()) as { id: string; status: string; reportUrl: string };
+    assert.equal(accepted.status, 'pending');
+    assert.equal(accepted.reportUrl, `${service.url}/v1/analyses/${accepted.id}`);
+    assert.equal(res.headers.get('location'), accepted.reportUrl);
+
+    await service.idle();
+    const done = await report(accepted.id);
+    assert.equal(done.schemaVersion, 1);
+    assert.equal(done.status, 'complete', done.error);
+    assert.deepEqual([done.repo, done.branch, done.commit], ['demo', 'main', 'abc']);
+    assert.deepEqual(done.labels, { ci: 'github' });
+    assert.deepEqual(done.inputs.map((i) => i.kind).sort(), MAPSTRESS_KINDS);
+    const perf = done.inputs.find((i) => i.name === 'perf.script.txt.gz');
+    assert.equal(perf?.encoding, 'gzip');
+    assert.equal(perf?.storedBytes, 489302);
+    assert.ok(perf!.bytes > 489302, 'decoded size is larger than the stored size');
+    assert.ok(Date.parse(done.completedAt!) >= Date.parse(done.createdAt));
+
+    await service.stop();
+    service = await start();
+    const again = await report(accepted.id);
+    assert.equal(again.status, 'complete');
+    assert.deepEqual(again.inputs, done.inputs);
+  });
+
+  it('refuses an empty body with a 400 that says what to send', async () => {
+    const res = await post(new Uint8Array(0), '?repo=demo');
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'invalid_request');
+    assert.match(body.error.message, /body is empty/);
+  });
+
+  it('completes random binary with the entry as kind unknown and a warning', async () => {
+    const res = await post(seededBytes(4096), '', { 'content-disposition': 'attachment; filename="noise.bin"' });
+    assert.equal(res.status, 202);
+    const { id } = (await res.json()) as { id: string };
+    await service.idle();
+    const r = await report(id);
+    assert.equal(r.status, 'complete');
+    assert.equal(r.inputs.length, 1);
+    assert.deepEqual(
+      { name: r.inputs[0]!.name, kind: r.inputs[0]!.kind, bytes: r.inputs[0]!.bytes },
+      { name: 'noise.bin', kind: 'unknown', bytes: 4096 },
+    );
+    assert.equal(r.inputs[0]!.warnings.length, 1);
+    assert.deepEqual(r.dataQuality.map((d) => d.rule), ['DQ002']);
+  });
+
+  it('fails a truncated gzip with an error naming the entry and the byte offset, and keeps the archive', async () => {
+    const whole = gzipSync(seededBytes(200_000).toString('base64'));
+    const truncated = whole.subarray(0, 40_000);
+    const res = await post(truncated, '', { 'content-disposition': 'attachment; filename="trace.txt.gz"' });
+    const { id } = (await res.json()) as { id: string };
+    await service.idle();
+    const r = await report(id);
+    assert.equal(r.status, 'failed');
+    assert.match(r.error!, /trace\.txt/);
+    assert.match(r.error!, /byte 40000\b/);
+    assert.ok(await service.stores.archives.hasArchive(`archives/local/${id}/archive`));
+  });
+
+  it('fails a truncated .tar.gz naming the entry it was reading, and lists the entries before it', async () => {
+    const archive = boxedArchive();
+    const res = await post(archive.subarray(0, 200_000));
+    const { id } = (await res.json()) as { id: string };
+    await service.idle();
+    const r = await report(id);
+    assert.equal(r.status, 'failed');
+    assert.match(r.error!, /perf\.script\.txt\.gz/);
+    assert.match(r.error!, /byte \d+/);
+    assert.ok(await service.stores.archives.hasArchive(`archives/local/${id}/archive`));
+  });
+
+  it('answers unknown routes and unknown ids with a 404 in the error body', async () => {
+    for (const path of ['/v2/nothing', '/v1/analyses/01JDQ8ZK3M7W5X2R9T4B6N8C0E', '/v1/analyses/not-an-id']) {
+      const res = await fetch(`${service.url}${path}`);
+      assert.equal(res.status, 404, path);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'not_found');
+      assert.ok(body.error.message.length > 0);
+    }
+  });
+
+  it('refuses a body over 6 MB with 413 and invalid metadata with 400', async () => {
+    const big = await post(new Uint8Array(6 * 1024 * 1024 + 1));
+    assert.equal(big.status, 413);
+    assert.equal(((await big.json()) as { error: { code: string } }).error.code, 'too_large');
+    const bad = await post(new Uint8Array([1]), '?repo=' + encodeURIComponent('../../etc'));
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /repo/);
+  });
+});
