@@ -1,6 +1,9 @@
 // bin/tracelens as a user runs it: a child process, real files, stdout and exit codes.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Report } from '../shared/model/report.js';
 import { BOXED_ARCHIVE, MAPSTRESS_KINDS, ROOT } from './helpers/samples.js';
@@ -34,10 +37,13 @@ describe('bin/tracelens analyze', () => {
   });
 
   it('writes markdown to --out', () => {
-    const r = tracelens('analyze', BOXED_ARCHIVE, '--format', 'md', '--out', '/dev/stdout');
+    const out = join(mkdtempSync(join(tmpdir(), 'tracelens-cli-')), 'report.md');
+    const r = tracelens('analyze', BOXED_ARCHIVE, '--format', 'md', '--out', out);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^## TraceLens report /);
-    assert.match(r.stdout, /\| `perf\.script\.txt\.gz` \| perf-script \|/);
+    assert.equal(r.stdout, '');
+    const md = readFileSync(out, 'utf8');
+    assert.match(md, /^## TraceLens report /);
+    assert.match(md, /\| `perf\.script\.txt\.gz` \| perf-script \|/);
   });
 
   it('exits 2 with usage on bad arguments and 1 on a missing file', () => {

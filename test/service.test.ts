@@ -136,3 +136,19 @@ describe('local service', () => {
     assert.match(((await bad.json()) as { error: { message: string } }).error.message, /repo/);
   });
 });
+
+describe('local service data directory', () => {
+  it('refuses a second service on the same data directory with a clear error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracelens-lock-'));
+    const first = await startLocalService({ dataDir: dir, port: 0, log: silentLogger, createAnalyzer: createHandler });
+    try {
+      await assert.rejects(
+        startLocalService({ dataDir: dir, port: 0, log: silentLogger, createAnalyzer: createHandler }),
+        /another TraceLens service \(pid \d+\) is using/,
+      );
+    } finally {
+      await first.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -10,7 +10,13 @@ const log = textLogger();
 const dataDir = resolve(process.env.TRACELENS_DATA_DIR || '.data');
 const port = Number(process.env.PORT || 3000);
 
-const service = await startLocalService({ dataDir, port, log, limits: loadLimits(process.env), createAnalyzer: createHandler });
+let service: Awaited<ReturnType<typeof startLocalService>>;
+try {
+  service = await startLocalService({ dataDir, port, log, limits: loadLimits(process.env), createAnalyzer: createHandler });
+} catch (err) {
+  log.error(`tracelens: could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 const url = service.url.replace('127.0.0.1', 'localhost');
 console.log(`TraceLens is running at ${url} (data in ${dataDir})
 

@@ -3,12 +3,9 @@ import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { emptyResult, type AnalysisProgress, type AnalysisResult, type InputSummary } from '../model/report.js';
 import { readArchive, type ArchiveEntry, type ContainerFormat } from '../parsers/archive/index.js';
 import { ByteReader, type ByteSource } from '../parsers/bytes.js';
-import { detectKind } from '../parsers/detect.js';
+import { DETECT_HEAD_BYTES, detectKind } from '../parsers/detect.js';
 import { gunzip, isGzip } from '../parsers/gzip.js';
 import { unreadableInput, unrecognizedInput } from './data-quality.js';
-
-/** How many decoded bytes kind detection looks at. */
-export const DETECT_BYTES = 64 * 1024;
 
 /** One thing to analyse: an archive, or a loose file (which readArchive treats as a one-entry archive). */
 export interface AnalysisSource {
@@ -100,8 +97,8 @@ async function readEntry(entry: ArchiveEntry, limits: Limits, containerErrors: W
     } else decoded = stored.rest();
 
     const reader = new ByteReader(decoded);
-    const head = await reader.peek(DETECT_BYTES);
-    input.kind = detectKind(head, { name: entry.name, eof: head.length < DETECT_BYTES }) ?? 'unknown';
+    const head = await reader.peek(DETECT_HEAD_BYTES);
+    input.kind = detectKind(head, { name: entry.name, eof: head.length < DETECT_HEAD_BYTES }) ?? 'unknown';
     if (input.kind === 'unknown') input.warnings.push('content not recognized as a supported input kind; skipped');
     for await (const chunk of reader.rest()) input.bytes += chunk.byteLength;
     return input;

@@ -12,6 +12,7 @@ import { startEmbeddedStores, type S3NotificationEvent } from '../storage/embedd
 import { ARCHIVE_PREFIX } from '../storage/keys.js';
 import { ensureBucket, ensureTable } from '../storage/provision.js';
 import { createStores } from '../storage/wiring.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { LocalQueue } from './local-queue.js';
 
 /**
@@ -46,7 +47,14 @@ export const LOCAL_BUCKET = 'tracelens-local';
 export const LOCAL_TENANT = 'local';
 
 export async function startLocalService(o: LocalServiceOptions): Promise<LocalService> {
-  const embedded = await startEmbeddedStores({ dataDir: o.dataDir });
+  const unlock = lockDataDir(o.dataDir);
+  let embedded: Awaited<ReturnType<typeof startEmbeddedStores>>;
+  try {
+    embedded = await startEmbeddedStores({ dataDir: o.dataDir });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const config: Config = {
     tableName: LOCAL_TABLE,
     bucketName: LOCAL_BUCKET,
@@ -99,6 +107,7 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
   } catch (err) {
     await queue?.close();
     await embedded.stop();
+    unlock();
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -119,6 +128,7 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
       stores.s3.destroy();
       stores.dynamo.destroy();
       await embedded.stop();
+      unlock();
     },
   };
 }

@@ -160,9 +160,9 @@ export class DynamoAnalysisStore implements AnalysisStore {
         new ScanCommand({
           TableName: this.table,
           FilterExpression: 'SK = :a AND #status IN (:pending, :running)',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#archive': 'archive' },
           ExpressionAttributeValues: { ':a': 'A', ':pending': 'pending', ':running': 'running' },
-          ProjectionExpression: 'tenant, id, archive',
+          ProjectionExpression: 'tenant, id, #archive',
           ExclusiveStartKey: start,
         }),
       );

@@ -13,7 +13,8 @@ export const DIRECT_UPLOAD_MAX_BYTES = 6 * 1024 * 1024;
 
 const name = z.string().trim().min(1).max(256);
 const MetadataQuery = z.object({
-  repo: name.regex(/^[\w.-]+(\/[\w.-]+)*$/, 'repo is owner/name: letters, digits, . _ - and /').optional(),
+  // `owner/name` (GitLab subgroups: `group/sub/name`); each part starts with a letter, digit or `_`.
+  repo: name.regex(/^\w[\w.-]*(\/\w[\w.-]*)*$/, 'repo is owner/name: letters, digits, . _ - and /').optional(),
   branch: name.optional(),
   commit: name.optional(),
 });

@@ -1,0 +1,34 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+/** Name of the per-repo index, newest first (`GSI1PK` = the repo, `GSI1SK` sorts by time). */
+export const REPO_INDEX = 'GSI1';
+/** Epoch seconds; DynamoDB deletes the item some time after (idempotency records, share links). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/**
+ * The single table (SPEC §8): analyses, findings, the per-repo index, baseline pointers, API keys and
+ * idempotency records, told apart by their `PK`/`SK` prefixes. Retained with the stack's deletion.
+ */
+export class AnalysisTable extends Construct {
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'PK', type: AttributeType.STRING },
+      sortKey: { name: 'SK', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: REPO_INDEX,
+      partitionKey: { name: 'GSI1PK', type: AttributeType.STRING },
+      sortKey: { name: 'GSI1SK', type: AttributeType.STRING },
+    });
+  }
+}
