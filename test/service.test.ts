@@ -61,11 +61,38 @@ describe('local service', () => {
     assert.ok(perf!.bytes > 489302, 'decoded size is larger than the stored size');
     assert.ok(Date.parse(done.completedAt!) >= Date.parse(done.createdAt));
 
+    // Hotspots per perf event, weighted by period; the task-clock leaders are what `perf report` shows.
+    const taskClock = done.hotspots.find((h) => h.event === 'task-clock');
+    assert.equal(taskClock?.samples, 1413);
+    assert.equal(taskClock?.totalWeight, 1413 * 250000);
+    assert.deepEqual(
+      taskClock?.topFunctions.slice(0, 3).map((f) => [f.name, f.self / 250000]),
+      [['perf_swevent_event', 509], ['runtime.mallocgc', 95], ['htab_map_update_elem', 79]],
+    );
+
+    // ?format=folded: the busiest event's stacks, folded as stackcollapse-perf.pl names frames, but
+    // strictly one event (the script's own event filter lets tracepoint stacks leak into the result).
+    const folded = await fetch(`${service.url}/v1/analyses/${accepted.id}?format=folded`);
+    assert.equal(folded.status, 200);
+    assert.match(folded.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await folded.text();
+    const lines = text.trimEnd().split('\n');
+    const weights = lines.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+    assert.ok(lines.every((l) => l.startsWith('mapstress;')));
+    assert.ok(weights.every((w) => w % 250000 === 0), 'task-clock stacks only');
+    assert.equal(weights.reduce((a, b) => a + b, 0), 1413 * 250000);
+    assert.ok(lines.includes(lines.find((l) => l.endsWith(';runtime.mallocgc 250000')) ?? 'missing mallocgc leaf'));
+    const bpf = await fetch(`${service.url}/v1/analyses/${accepted.id}?format=folded&event=syscalls:sys_enter_bpf`);
+    assert.match(await bpf.text(), /^mapstress;.*;github\.com\/cilium\/ebpf\/internal\/sys\.BPF;.* \d+$/m);
+    const none = await fetch(`${service.url}/v1/analyses/${accepted.id}?format=folded&event=cycles`);
+    assert.equal(none.status, 404);
+
     await service.stop();
     service = await start();
     const again = await report(accepted.id);
     assert.equal(again.status, 'complete');
     assert.deepEqual(again.inputs, done.inputs);
+    assert.equal(await (await fetch(`${service.url}/v1/analyses/${accepted.id}?format=folded`)).text(), text);
   });
 
   it('refuses an empty body with a 400 that says what to send', async () => {

@@ -8,4 +8,6 @@ import { createStores } from '../../shared/storage/wiring.js';
 const config = loadConfig(process.env);
 const { analyses, archives } = createStores(config);
 
-export const handler = handle(createApp({ analyses, archives, log: jsonLogger(), defaultTenant: config.defaultTenant }));
+export const handler = handle(
+  createApp({ analyses, archives, reportBodies: archives, log: jsonLogger(), defaultTenant: config.defaultTenant }),
+);

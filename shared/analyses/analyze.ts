@@ -1,11 +1,13 @@
 import { LimitExceededError, MalformedInputError, TraceLensError } from '../errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
-import { emptyResult, type AnalysisProgress, type AnalysisResult, type InputSummary } from '../model/report.js';
+import { emptyResult, type AnalysisProgress, type AnalysisResult, type InputKind, type InputSummary } from '../model/report.js';
 import { readArchive, type ArchiveEntry, type ContainerFormat } from '../parsers/archive/index.js';
 import { ByteReader, type ByteSource } from '../parsers/bytes.js';
 import { DETECT_HEAD_BYTES, detectKind } from '../parsers/detect.js';
 import { gunzip, isGzip } from '../parsers/gzip.js';
+import { emptyArtifacts, type Artifacts, type Collector } from './collector.js';
 import { unreadableInput, unrecognizedInput } from './data-quality.js';
+import { PerfScriptCollector } from './perf/perf-script-collector.js';
 
 /** One thing to analyse: an archive, or a loose file (which readArchive treats as a one-entry archive). */
 export interface AnalysisSource {
@@ -22,6 +24,7 @@ export interface AnalyzeOptions {
 
 export interface AnalysisOutcome {
   result: AnalysisResult;
+  artifacts: Artifacts;
   /**
    * Set when the analysis could not finish: a broken container (truncated archive) or a limit on the
    * whole analysis. `result` then holds what was read before it (a partial report).
@@ -37,6 +40,8 @@ export interface AnalysisOutcome {
 export async function analyze(sources: AnalysisSource[], opts: AnalyzeOptions = {}): Promise<AnalysisOutcome> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const result = emptyResult();
+  const artifacts = emptyArtifacts();
+  const collectors = createCollectors(limits);
   const totalBytes = sources.every((s) => s.bytes !== undefined)
     ? sources.reduce((n, s) => n + (s.bytes ?? 0), 0)
     : undefined;
@@ -65,7 +70,12 @@ export async function analyze(sources: AnalysisSource[], opts: AnalyzeOptions = 
         const name = loose ? source.name : sources.length > 1 ? `${source.name}/${entry.name}` : entry.name;
         progress.currentEntry = name;
         opts.onProgress?.({ ...progress });
-        const input = await readEntry({ ...entry, name, body: watch(entry.body, containerErrors) }, limits, containerErrors);
+        const input = await readEntry(
+          { ...entry, name, body: watch(entry.body, containerErrors) },
+          collectors,
+          limits,
+          containerErrors,
+        );
         if (format === 'gzip') {
           input.encoding = 'gzip';
           if (source.bytes !== undefined) input.storedBytes = source.bytes;
@@ -76,17 +86,36 @@ export async function analyze(sources: AnalysisSource[], opts: AnalyzeOptions = 
         progress.entriesRead++;
       }
     } catch (err) {
-      if (err instanceof MalformedInputError || err instanceof LimitExceededError) return { result, error: err };
+      if (err instanceof MalformedInputError || err instanceof LimitExceededError) {
+        finish(collectors, result, artifacts);
+        return { result, artifacts, error: err };
+      }
       throw err;
     }
     doneBefore += source.bytes ?? 0;
   }
   delete progress.currentEntry;
   opts.onProgress?.({ ...progress, archiveBytesRead: totalBytes ?? progress.archiveBytesRead });
-  return { result };
+  finish(collectors, result, artifacts);
+  return { result, artifacts };
 }
 
-async function readEntry(entry: ArchiveEntry, limits: Limits, containerErrors: WeakSet<object>): Promise<InputSummary> {
+type Collectors = Partial<Record<InputKind, Collector>>;
+
+function createCollectors(limits: Limits): Collectors {
+  return { 'perf-script': new PerfScriptCollector(limits) };
+}
+
+function finish(collectors: Collectors, result: AnalysisResult, artifacts: Artifacts): void {
+  for (const c of Object.values(collectors)) c.finish(result, artifacts);
+}
+
+async function readEntry(
+  entry: ArchiveEntry,
+  collectors: Collectors,
+  limits: Limits,
+  containerErrors: WeakSet<object>,
+): Promise<InputSummary> {
   const input: InputSummary = { name: entry.name, kind: 'unknown', bytes: 0, warnings: [] };
   try {
     const stored = new ByteReader(entry.body);
@@ -100,7 +129,10 @@ async function readEntry(entry: ArchiveEntry, limits: Limits, containerErrors: W
     const head = await reader.peek(DETECT_HEAD_BYTES);
     input.kind = detectKind(head, { name: entry.name, eof: head.length < DETECT_HEAD_BYTES }) ?? 'unknown';
     if (input.kind === 'unknown') input.warnings.push('content not recognized as a supported input kind; skipped');
-    for await (const chunk of reader.rest()) input.bytes += chunk.byteLength;
+    const body = counted(reader.rest(), (n) => (input.bytes = n));
+    const collector = collectors[input.kind];
+    if (collector) await collector.consume(body, input);
+    else await drain(body);
     return input;
   } catch (err) {
     if (typeof err === 'object' && err !== null && containerErrors.has(err)) throw err;
@@ -119,6 +151,11 @@ async function* watch(source: ByteSource, seen: WeakSet<object>): ByteSource {
     if (typeof err === 'object' && err !== null) seen.add(err);
     throw err;
   }
+}
+
+async function drain(source: ByteSource): Promise<void> {
+  const it = source[Symbol.asyncIterator]();
+  while (!(await it.next()).done);
 }
 
 async function* counted(source: ByteSource, report: (n: number) => void): ByteSource {

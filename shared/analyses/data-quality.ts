@@ -9,6 +9,16 @@ export const DQ = {
   unreadableInput: 'DQ001',
   /** An archive entry is none of the known input kinds (SPEC §1) and was skipped. */
   unrecognizedInput: 'DQ002',
+  /** perf recorded without call graphs (`-g`): stacks are one frame deep. */
+  noCallGraphs: 'DQ003',
+  /** A large share of sampled frames is `[unknown]` (missing symbols, stripped binaries, no frame pointers). */
+  unknownFrames: 'DQ004',
+  /** perf lost events or chunks while recording. */
+  lostEvents: 'DQ005',
+  /** Several sampling events in one perf script; each is reported on its own. */
+  mixedEvents: 'DQ006',
+  /** Lines of an input that could not be parsed (each a warning with its line number). */
+  unparsedLines: 'DQ007',
 } as const;
 
 export function unreadableInput(input: string, error: string): DataQualityItem {

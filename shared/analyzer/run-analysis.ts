@@ -50,7 +50,7 @@ export async function runAnalysis(deps: AnalyzerDeps, tenant: string, id: string
       deps.log.warn('analysis failed', { tenant, id, error: outcome.error.message });
       return 'failed';
     }
-    await deps.analyses.complete(tenant, id, outcome.result, now().toISOString());
+    await deps.analyses.complete(tenant, id, outcome.result, now().toISOString(), outcome.artifacts);
     deps.log.info('analysis complete', { tenant, id, inputs: outcome.result.inputs.length });
     return 'complete';
   } catch (err) {

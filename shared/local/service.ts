@@ -97,7 +97,13 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
       q.send(JSON.stringify(syntheticCreatedEvent(config, u.archiveKey)));
     }
 
-    const app = createApp({ analyses: stores.analyses, archives: stores.archives, log: o.log, defaultTenant: LOCAL_TENANT });
+    const app = createApp({
+      analyses: stores.analyses,
+      archives: stores.archives,
+      reportBodies: stores.archives,
+      log: o.log,
+      defaultTenant: LOCAL_TENANT,
+    });
     server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: o.port, hostname: o.hostname ?? '127.0.0.1', createServer }, () =>
         resolve(s as Server),

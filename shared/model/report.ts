@@ -57,12 +57,32 @@ export interface DataQualityItem {
   input?: string;
 }
 
+/** A function's weight in a profile: as the leaf (`self`) and anywhere on the stack (`total`, once per stack). */
+export interface FunctionWeight {
+  name: string;
+  self: number;
+  total: number;
+}
+
+/** SPEC §4 `hotspots[]`: per perf event type and per CPU profile. */
+export interface Hotspot {
+  /** The input the weights come from. */
+  source: string;
+  /** perf event (`task-clock`, `cycles:ppp`) or pprof sample type (`cpu/nanoseconds`). */
+  event: string;
+  /** What a weight counts: `period` units of the event (ns for task-clock), `samples`, or a pprof unit. */
+  unit: string;
+  samples: number;
+  totalWeight: number;
+  topFunctions: FunctionWeight[];
+}
+
 /** What one run of the analysis produces, independent of where it ran (server or CLI). */
 export interface AnalysisResult {
   inputs: InputSummary[];
   findings: Finding[];
   escapeSites: unknown[];
-  hotspots: unknown[];
+  hotspots: Hotspot[];
   gc: { cycles: unknown[]; alignment: unknown | null };
   latency: unknown[];
   sched: unknown | null;

@@ -2,8 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TraceLensError } from '../errors.js';
 import type { AnalysisProgress, AnalysisResult, AnalysisStatus } from '../model/report.js';
-import { ddbKeys, reportKey } from './keys.js';
-import type { AnalysisRecord, AnalysisStore, ReportBodyStore } from './ports.js';
+import { ddbKeys, foldedKey, reportKey } from './keys.js';
+import type { AnalysisRecord, AnalysisStore, ArtifactBodies, ReportBodyStore } from './ports.js';
 
 /** Results above this size go to S3 with a pointer in the item (DynamoDB items are capped at 400 KB). */
 export const INLINE_RESULT_MAX_BYTES = 350_000;
@@ -89,8 +89,24 @@ export class DynamoAnalysisStore implements AnalysisStore {
     }
   }
 
-  async complete(tenant: string, id: string, result: AnalysisResult, completedAt: string): Promise<void> {
-    await this.finish(tenant, id, 'complete', completedAt, result, undefined);
+  async complete(
+    tenant: string,
+    id: string,
+    result: AnalysisResult,
+    completedAt: string,
+    artifacts?: ArtifactBodies,
+  ): Promise<void> {
+    let artifactKeys: AnalysisRecord['artifactKeys'];
+    if (artifacts && artifacts.folded.size > 0) {
+      const folded: Record<string, string> = {};
+      for (const [event, text] of artifacts.folded) {
+        const key = foldedKey(tenant, id, event);
+        await this.bodies.putArtifact(key, text, 'text/plain; charset=utf-8');
+        folded[event] = key;
+      }
+      artifactKeys = { folded };
+    }
+    await this.finish(tenant, id, 'complete', completedAt, result, undefined, artifactKeys);
   }
 
   async fail(tenant: string, id: string, error: string, completedAt: string, partial?: AnalysisResult): Promise<void> {
@@ -104,10 +120,15 @@ export class DynamoAnalysisStore implements AnalysisStore {
     completedAt: string,
     result: AnalysisResult | undefined,
     error: string | undefined,
+    artifactKeys?: AnalysisRecord['artifactKeys'],
   ): Promise<void> {
     const set = ['#status = :status', 'completedAt = :completedAt'];
     const remove = ['progress'];
     const values: Record<string, unknown> = { ':status': status, ':completedAt': completedAt };
+    if (artifactKeys) {
+      set.push('artifactKeys = :artifactKeys');
+      values[':artifactKeys'] = artifactKeys;
+    } else remove.push('artifactKeys');
     if (status === 'complete') values[':running'] = 'running';
     if (error !== undefined) {
       set.push('#error = :error');

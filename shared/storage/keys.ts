@@ -13,6 +13,11 @@ export function reportKey(tenant: string, id: string): string {
   return `reports/${tenant}/${id}.json`;
 }
 
+/** `reports/{tenant}/{analysisId}/folded/{event}.txt`: folded stacks of one perf event. */
+export function foldedKey(tenant: string, id: string, event: string): string {
+  return `reports/${tenant}/${id}/folded/${encodeURIComponent(event)}.txt`;
+}
+
 /** The inverse of archiveKey; undefined for any other key. */
 export function parseArchiveKey(key: string): { tenant: string; id: string } | undefined {
   const m = /^archives\/([^/]+)\/([^/]+)\/archive$/.exec(key);

@@ -19,6 +19,13 @@ export interface AnalysisRecord extends AnalysisMeta {
   archive: { key: string; bytes?: number; fileName?: string };
   progress?: AnalysisProgress;
   result?: AnalysisResult;
+  /** Where the artifacts served alongside the report live: folded stacks per perf event → S3 key. */
+  artifactKeys?: { folded?: Record<string, string> };
+}
+
+/** Artifacts to store with a completed analysis (see shared/analyses/collector.ts). */
+export interface ArtifactBodies {
+  folded: Map<string, string>;
 }
 
 export interface AnalysisStore {
@@ -31,8 +38,8 @@ export interface AnalysisStore {
    */
   start(tenant: string, id: string, from: AnalysisStatus[], startedAt: string): Promise<AnalysisRecord | undefined>;
   saveProgress(tenant: string, id: string, progress: AnalysisProgress): Promise<void>;
-  /** running → complete with the result. */
-  complete(tenant: string, id: string, result: AnalysisResult, completedAt: string): Promise<void>;
+  /** running → complete with the result (and its artifacts, stored beside the report body). */
+  complete(tenant: string, id: string, result: AnalysisResult, completedAt: string, artifacts?: ArtifactBodies): Promise<void>;
   /** → failed with the reason; keeps what was read so far as a partial result. */
   fail(tenant: string, id: string, error: string, completedAt: string, partial?: AnalysisResult): Promise<void>;
 }
@@ -54,4 +61,7 @@ export interface ArchiveStore {
 export interface ReportBodyStore {
   putReportBody(key: string, json: string): Promise<void>;
   getReportBody(key: string): Promise<string>;
+  /** Text artifacts (folded stacks) beside the report. */
+  putArtifact(key: string, text: string, contentType: string): Promise<void>;
+  getArtifact(key: string): Promise<string>;
 }

@@ -46,9 +46,26 @@ export class S3Store implements ArchiveStore, ReportBodyStore {
   }
 
   async getReportBody(key: string): Promise<string> {
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    if (!out.Body) throw new TraceLensError('internal', `report body ${key} is empty`);
-    return out.Body.transformToString('utf-8');
+    return this.getText(key);
+  }
+
+  async putArtifact(key: string, text: string, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }));
+  }
+
+  async getArtifact(key: string): Promise<string> {
+    return this.getText(key);
+  }
+
+  private async getText(key: string): Promise<string> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!out.Body) throw new TraceLensError('internal', `object ${key} has no body`);
+      return await out.Body.transformToString('utf-8');
+    } catch (err) {
+      if (isNotFound(err)) throw new TraceLensError('not_found', `${key} does not exist`, undefined, { cause: err });
+      throw err;
+    }
   }
 }
 

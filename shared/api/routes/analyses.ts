@@ -19,7 +19,7 @@ const MetadataQuery = z.object({
   commit: name.optional(),
 });
 const LABEL_KEY = /^[\w.-]{1,64}$/;
-const FORMATS = ['json'] as const;
+const FORMATS = ['json', 'folded'] as const;
 
 export function analysesRoutes(deps: ApiDeps) {
   const now = deps.now ?? (() => new Date());
@@ -92,10 +92,33 @@ export function analysesRoutes(deps: ApiDeps) {
     }
     const record = isId(id) ? await deps.analyses.get(c.get('tenant'), id) : undefined;
     if (!record) throw new TraceLensError('not_found', `analysis ${id} not found`);
+    if (format === 'folded') {
+      const text = await foldedStacks(deps, record, c.req.query('event'));
+      return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
+    }
     return c.body(renderJson(toReport(record)), 200, { 'content-type': 'application/json; charset=utf-8' });
   });
 
   return app;
+}
+
+/**
+ * `?format=folded[&event=E]`: the folded stacks (stackcollapse-perf.pl format, ready for flamegraph.pl
+ * or speedscope) of one perf event; by default the sampling event with the most samples.
+ */
+async function foldedStacks(deps: ApiDeps, record: AnalysisRecord, event: string | undefined): Promise<string> {
+  if (record.status !== 'complete') {
+    throw new TraceLensError('conflict', `analysis ${record.id} is ${record.status}; folded stacks exist once it is complete`);
+  }
+  const folded = record.artifactKeys?.folded ?? {};
+  const events = Object.keys(folded);
+  if (events.length === 0) throw new TraceLensError('not_found', `analysis ${record.id} has no perf stacks to fold`);
+  const chosen = event ?? events[0]!;
+  const key = folded[chosen];
+  if (!key) {
+    throw new TraceLensError('not_found', `analysis ${record.id} has no folded stacks for event "${chosen}"`, { events });
+  }
+  return deps.reportBodies.getArtifact(key);
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

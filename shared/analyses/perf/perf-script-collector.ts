@@ -1,0 +1,91 @@
+import type { Limits } from '../../limits.js';
+import type { PerfHeader, PerfSample, PerfTaskEvent, PerfWarning } from '../../model/perf.js';
+import type { AnalysisResult, Hotspot, InputSummary } from '../../model/report.js';
+import type { ByteSource } from '../../parsers/bytes.js';
+import { parsePerfScript } from '../../parsers/perf-script/index.js';
+import type { Artifacts, Collector } from '../collector.js';
+import { formatFolded, PerfEventFolder, type FoldedStacks } from './fold.js';
+import { topFunctions } from './hotspots.js';
+import { PerfStats } from './perf-stats.js';
+
+/**
+ * perf script inputs → hotspots per event (weighted by period), folded stacks per event (the
+ * `?format=folded` artifact, as stackcollapse-perf.pl folds them), per-thread counts and data quality.
+ * One pass over each input; memory grows with distinct stacks, threads and events, not with samples.
+ */
+export class PerfScriptCollector implements Collector {
+  private readonly inputs: Array<{ name: string; stats: PerfStats; folds: Map<string, FoldedStacks> }> = [];
+
+  constructor(private readonly limits: Limits) {}
+
+  async consume(body: ByteSource, input: InputSummary): Promise<void> {
+    const stats = new PerfStats();
+    const folder = new PerfEventFolder({ weighting: 'period' });
+    await parsePerfScript(
+      body,
+      {
+        sample(s: PerfSample) {
+          stats.sample(s);
+          folder.sample(s);
+        },
+        task(t: PerfTaskEvent) {
+          stats.task(t);
+        },
+        header(h: PerfHeader) {
+          stats.header = h;
+        },
+        warning(w: PerfWarning) {
+          stats.warning(w);
+        },
+      },
+      { file: input.name, maxLineBytes: this.limits.lineBytes },
+    );
+    input.summary = stats.summary();
+    input.warnings.push(...stats.inputWarnings());
+    this.inputs.push({ name: input.name, stats, folds: folder.byEvent() });
+  }
+
+  finish(result: AnalysisResult, artifacts: Artifacts): void {
+    const merged = new Map<string, FoldedStacks>();
+    for (const { name, stats, folds } of this.inputs) {
+      result.dataQuality.push(...stats.dataQuality(name));
+      for (const [event, stacks] of folds) {
+        const e = stats.events.get(event);
+        if (!e || stacks.size === 0) continue;
+        result.hotspots.push(hotspot(name, event, e.samples, e.weight, e.tracepoints > 0, stacks));
+        const into = merged.get(event) ?? new Map<string, number>();
+        for (const [stack, w] of stacks) into.set(stack, (into.get(stack) ?? 0) + w);
+        merged.set(event, into);
+      }
+    }
+    result.hotspots.sort((a, b) => b.samples - a.samples);
+    // The folded artifact of the busiest event first: it is the default of `?format=folded`.
+    const order = [...merged].sort((a, b) => sum(b[1]) - sum(a[1]));
+    for (const [event, stacks] of order) artifacts.folded.set(event, formatFolded(stacks));
+  }
+}
+
+function hotspot(
+  source: string,
+  event: string,
+  samples: number,
+  weight: number,
+  tracepoint: boolean,
+  stacks: FoldedStacks,
+): Hotspot {
+  return {
+    source,
+    event,
+    // A tracepoint's period is 1 per hit; a sampling event's is its own unit (ns for task-clock).
+    unit: tracepoint || weight === samples ? 'samples' : 'period',
+    samples,
+    totalWeight: weight,
+    topFunctions: topFunctions(stacks, { skipFrames: 1 }),
+  };
+}
+
+function sum(stacks: FoldedStacks): number {
+  let n = 0;
+  for (const w of stacks.values()) n += w;
+  return n;
+}
