@@ -32,7 +32,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       io.stderr.write(`tracelens: ${err.message}\n${USAGE}`);
       return 2;
     }
-    if (err instanceof TraceLensError || (err instanceof Error && 'code' in err && err.code === 'ENOENT')) {
+    // Ours, and the system's about the user's paths (ENOENT, EISDIR, EACCES: they carry the syscall).
+    if (err instanceof TraceLensError || (err instanceof Error && 'syscall' in err && 'code' in err)) {
       io.stderr.write(`tracelens: ${err.message}\n`);
       return 1;
     }

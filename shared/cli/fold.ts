@@ -36,11 +36,12 @@ export async function foldCommand(argv: string[], io: CliIo, limits: Limits): Pr
   const stdin = path === '-';
   const body = stdin ? (io.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: 1 << 20 });
   const { 'event-filter': eventFilter, ...flags } = values;
-  const run = await foldPerfScript(fromNodeStream(body), {
-    ...flags,
-    ...(eventFilter !== undefined ? { eventFilter } : {}),
-    file: stdin ? '<stdin>' : path,
-    limits,
+  const file = stdin ? '<stdin>' : path;
+  const opts = { ...flags, ...(eventFilter !== undefined ? { eventFilter } : {}), file, limits };
+  const run = await foldPerfScript(fromNodeStream(body), opts).catch((err: unknown) => {
+    // A read error (EISDIR, EIO) does not say which file.
+    if (err instanceof Error && 'syscall' in err && !('path' in err)) err.message = `${file}: ${err.message}`;
+    throw err;
   });
   for (const line of run.stderr) io.stderr.write(`${line}\n`);
   io.stdout.write(run.stdout);
@@ -76,7 +77,7 @@ export async function foldPerfScript(
       if (warningCount++ < MAX_PRINTED_WARNINGS) warnings.push(w);
     },
   };
-  await parsePerfScript(text, sink, { file });
+  await parsePerfScript(text, sink, { file, maxLineBytes: limits.lineBytes });
   const stderr = [...folder.notices];
   for (const w of warnings) stderr.push(`${file}:${w.line}: ${w.message}`);
   if (warningCount > warnings.length) stderr.push(`${file}: ... and ${warningCount - warnings.length} more warnings`);

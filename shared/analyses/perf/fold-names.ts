@@ -3,11 +3,11 @@
  * rules over the parser's records. The script reads text lines with regexes; we read PerfSample and
  * PerfFrame, so each rule quotes the lines it acts on and the regex it reproduces.
  *
- * Names are interned: a folded stack is a list of small integers until it is printed. Frames are
- * named through two caches (one per symbol, one per module), so a frame seen before costs one hash
- * lookup and no allocation. Frames the fast path cannot vouch for (no address, a module
- * with spaces or parentheses, `(inlined)`) are rebuilt as the line perf printed and read with the
- * script's own regex, so odd lines fold exactly as the script folds them.
+ * Names are interned: a folded stack is a list of small integers until it is printed. A frame is
+ * named through a cache per symbol that also remembers the symbol's module, so a frame seen before
+ * costs one hash lookup, one string compare and no allocation. Frames the fast path cannot vouch for
+ * (no address, a module with spaces or parentheses, `(inlined)`) are rebuilt as the line perf printed
+ * and read with the script's own regex, so odd lines fold exactly as the script folds them.
  */
 import type { PerfFrame } from '../../model/perf.js';
 
@@ -58,7 +58,7 @@ export interface ProcessRules {
 }
 
 interface ModuleInfo {
-  /** The module (a copy: the `last` shortcuts must not keep a parser's chunk alive). */
+  /** The module, copied (the parser's string may be a slice of a large chunk). */
   key: string;
   /** The fast path applies: no whitespace or parentheses in the module. */
   plain: boolean;
@@ -85,6 +85,8 @@ interface SymbolInfo {
   id: number;
   idK: number;
   idJ: number;
+  /** The module this symbol came with last (nearly always the only one). */
+  mod: ModuleInfo | undefined;
 }
 
 /** No name: the script skips the frame. */
@@ -100,10 +102,6 @@ export class FoldNames {
   private readonly javaSymbols = new Map<string, SymbolInfo>();
   private readonly modules = new Map<string, ModuleInfo>();
   private readonly comms = new Map<string, { key: string; name: string | null }>();
-  private lastModule = '';
-  private lastModuleInfo: ModuleInfo | undefined;
-  private lastComm = '';
-  private lastCommName: string | null | undefined;
 
   constructor(
     private readonly frames: FrameRules,
@@ -129,14 +127,16 @@ export class FoldNames {
   segment(f: PerfFrame, java: boolean): number {
     const { address, dso, symbol } = f;
     if (address === undefined || dso === undefined || f.inlined || symbol.length === 0) return this.slowSegment(f, java);
-    const mod = this.module(dso);
-    if (!mod.plain) return this.slowSegment(f, java);
     const cache = java ? this.javaSymbols : this.symbols;
     let info = cache.get(symbol);
     if (info === undefined) {
       info = symbolInfo(symbol, java);
       cache.set(copyString(symbol), info);
     }
+    // The symbol's module of last time (nearly always its only one): a compare instead of a hash.
+    let mod = info.mod;
+    if (mod === undefined || mod.key !== dso) info.mod = mod = this.module(dso);
+    if (!mod.plain) return this.slowSegment(f, java);
     if (info.skip) return SKIP;
     if (info.complex) return this.slowSegment(f, java);
     if (info.unknown) {
@@ -158,18 +158,12 @@ export class FoldNames {
    * a space) or when the name is `0`, which Perl takes for false.
    */
   processName(s: ProcessIds): string | undefined {
-    let name: string | null | undefined;
-    if (s.comm === this.lastComm && this.lastCommName !== undefined) name = this.lastCommName;
-    else {
-      let entry = this.comms.get(s.comm);
-      if (entry === undefined) {
-        entry = { key: copyString(s.comm), name: commName(s.comm) };
-        this.comms.set(entry.key, entry);
-      }
-      name = entry.name;
-      this.lastComm = entry.key;
-      this.lastCommName = name;
+    let entry = this.comms.get(s.comm);
+    if (entry === undefined) {
+      entry = { key: copyString(s.comm), name: commName(s.comm) };
+      this.comms.set(entry.key, entry);
     }
+    let name = entry.name;
     let pid: number | string | undefined = s.pid;
     let tid: number | string = s.tid;
     // No pid/tid printed (`-F comm,time,event`, tid -1): the script needs one after the comm. (With a
@@ -194,14 +188,11 @@ export class FoldNames {
   }
 
   private module(dso: string): ModuleInfo {
-    if (dso === this.lastModule && this.lastModuleInfo) return this.lastModuleInfo;
     let info = this.modules.get(dso);
     if (info === undefined) {
       info = moduleInfo(dso);
       this.modules.set(info.key, info);
     }
-    this.lastModule = info.key;
-    this.lastModuleInfo = info;
     return info;
   }
 
@@ -267,7 +258,17 @@ function moduleInfo(mod: string): ModuleInfo {
 }
 
 function symbolInfo(symbol: string, java: boolean): SymbolInfo {
-  const info: SymbolInfo = { skip: false, unknown: false, complex: false, first: '', rest: '', id: UNSET, idK: UNSET, idJ: UNSET };
+  const info: SymbolInfo = {
+    skip: false,
+    unknown: false,
+    complex: false,
+    first: '',
+    rest: '',
+    id: UNSET,
+    idK: UNSET,
+    idJ: UNSET,
+    mod: undefined,
+  };
   if (symbol.startsWith('(')) return { ...info, skip: true }; // `next if $rawfunc =~ /^\(/`
   const pieces = splitInline(symbol);
   if (pieces.length === 0) return { ...info, skip: true };
@@ -307,8 +308,9 @@ export function tidy(func: string, java: boolean): string {
 }
 
 /**
- * A flat copy of a string: strings from the parser may be slices of a large chunk, and a slice kept
- * in a map would keep the whole chunk alive.
+ * A copy that shares no memory with `s`: strings from the parser may be slices of a large chunk, and
+ * a slice kept in a map would keep the whole chunk alive. (`' ' + s` is flattened into a new string
+ * by `slice`, which then views that new string.)
  */
 export function copyString(s: string): string {
   return (' ' + s).slice(1);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PerfFrame, PerfSample } from '../../model/perf.js';
+import type { PerfFrame, PerfSample, PerfTaskEvent } from '../../model/perf.js';
 import { compareCodePoints, formatFolded, PerfEventFolder, PerfFolder, perlNumber, type FoldOptions } from './fold.js';
 
 // Hand-built records, as the parser yields them for the quoted lines.
@@ -183,6 +183,35 @@ describe('PerfFolder (stackcollapse-perf.pl)', () => {
     // one-line samples (no call graph: perf pads their comm, so the script reads no header there)
     const oneLine = sample({ comm: 'first', period: 5, unclosed: 'next', frames: [frame('1', 'hdr', '/bin/app')] });
     assert.equal(fold([oneLine, oneLine, dd()]), 'dd;[unknown];read;vfs_read;fsnotify 10101010\n');
+  });
+
+  it('a PERF_RECORD line names the process of the next stack when that stack\'s own header is filtered out', () => {
+    // mapstress  6341   528.253990: PERF_RECORD_COMM exec: mapstress:6341/6341
+    const exec: PerfTaskEvent = { kind: 'task', line: 1, record: 'COMM', comm: 'mapstress', tid: 6341, detail: 'exec: mapstress:6341/6341' };
+    const f = new PerfFolder({ eventFilter: 'instructions', pid: true });
+    f.task(exec);
+    f.sample(dd()); // cpu-clock: filtered, but its stack goes under `mapstress-?` with weight 1
+    f.sample(dd()); // the empty line before forgot the process: dropped
+    assert.equal(f.format(), 'mapstress-?;[unknown];read;vfs_read;fsnotify 1\n');
+  });
+
+  it("perf's `Processed N events and lost M chunks!` (stderr in the file) counts as a process of its own", () => {
+    const f = new PerfFolder();
+    f.warning({ line: 9, message: 'Processed 305063 events and lost 1803 chunks!', fromPerf: true, lost: 1803 });
+    f.warning({ line: 10, message: 'unparseable line: "??"' });
+    f.sample(dd());
+    assert.equal(f.format(), 'Processed 1\ndd;[unknown];read;vfs_read;fsnotify 10101010\n');
+  });
+
+  it('drops samples without a pid/tid (tid -1), whose header the script cannot read', () => {
+    assert.equal(fold([sample({ tid: -1, frames: [frame('1', 'main', '/bin/app')] })]), '');
+  });
+
+  it('reads an inlined frame with a srcline as the script reads `  file.c:4 (inlined)`', () => {
+    // \t            1193 inl_outer+0x23
+    //   inl.c:4 (inlined)
+    const s = sample({ frames: [frame('1160', 'leaf', '/bin/inl', { srcline: 'inl.c:3' }), frame('1193', 'inl_outer', undefined, { offset: '0x23', inlined: true, srcline: 'inl.c:4' })] });
+    assert.equal(fold([s]), 'app;.c:4;leaf 1\n');
   });
 
   it('without the comm (includeComm: false), stacks with no frame left are not counted', () => {

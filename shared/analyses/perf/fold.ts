@@ -33,7 +33,10 @@ export interface FoldOptions {
   all?: boolean;
   /** `--addrs`: `[module <pc>]` instead of `[module]` for `[unknown]` functions. Default false. */
   addrs?: boolean;
-  /** `--event-filter EV`: fold only samples of this event. Default: the first event type seen (PerfFolder), all (PerfEventFolder). */
+  /**
+   * `--event-filter EV`: fold only samples of this event. Default: the first event type seen
+   * (PerfFolder, as the script), every event (PerfEventFolder).
+   */
   eventFilter?: string;
   /** The process name as the stack's root (the script's `$include_pname`). Default true. */
   includeComm?: boolean;
@@ -133,7 +136,8 @@ export class PerfFolder implements PerfScriptSink {
     if (!w.fromPerf) return;
     const m = HEADER.exec(w.message);
     if (m === null) return;
-    const pname = this.names.processName({ comm: m[1]!, tid: Number(m[3] ?? m[2]), ...(m[3] !== undefined ? { pid: Number(m[2]) } : {}) });
+    const ids = m[3] !== undefined ? { pid: Number(m[2]), tid: Number(m[3]) } : { tid: Number(m[2]) };
+    const pname = this.names.processName({ comm: m[1]!, ...ids });
     if (pname === undefined) return;
     if (SESSION_SUMMARY.test(w.message)) {
       if (this.includeComm) this.table.add(Int32Array.of(this.names.intern(pname)), 1, 1);
@@ -197,8 +201,6 @@ export class PerfEventFolder implements PerfScriptSink {
   private readonly filter: string | undefined;
   private readonly events = new Map<string, { key: string; table: StackTable }>();
   private readonly stack = new StackBuilder();
-  private lastEvent = '';
-  private lastTable: StackTable | undefined;
 
   constructor(opts: FoldOptions = {}) {
     this.names = namesFor(opts);
@@ -209,16 +211,12 @@ export class PerfEventFolder implements PerfScriptSink {
 
   sample(s: PerfSample): void {
     if (this.filter !== undefined && s.event !== this.filter) return;
-    let table = this.lastTable;
-    if (table === undefined || s.event !== this.lastEvent) {
-      let entry = this.events.get(s.event);
-      if (entry === undefined) {
-        entry = { key: copyString(s.event), table: new StackTable() };
-        this.events.set(entry.key, entry);
-      }
-      this.lastEvent = entry.key; // the copy: a parser's chunk must not stay alive through it
-      this.lastTable = table = entry.table;
+    let entry = this.events.get(s.event);
+    if (entry === undefined) {
+      entry = { key: copyString(s.event), table: new StackTable() };
+      this.events.set(entry.key, entry);
     }
+    const table = entry.table;
     const pname = this.names.processName(s) ?? s.comm.replace(/ /g, '_');
     const n = this.stack.build(this.names, s, pname, this.includeComm);
     if (n > 0) table.add(this.stack.ids, n, this.byPeriod ? (s.period ?? 1) : 1);
@@ -309,7 +307,7 @@ const UV_MAX = (1n << 64n) - 1n;
 
 /** A sum as Perl prints it: integers exactly up to 2^64-1 (Perl's IV/UV), beyond that a double as `%.15g`. */
 export function perlNumber(v: number | bigint): string {
-  if (typeof v === 'bigint' ? v <= UV_MAX && v >= -UV_MAX : Number.isInteger(v) && Math.abs(v) <= 2 ** 64) {
+  if (typeof v === 'bigint' ? v <= UV_MAX && v >= -UV_MAX : Number.isInteger(v) && Math.abs(v) < 2 ** 64) {
     return typeof v === 'bigint' || Number.isSafeInteger(v) ? v.toString() : BigInt(v).toString();
   }
   const x = Number(v);

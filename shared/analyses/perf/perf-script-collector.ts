@@ -58,7 +58,9 @@ export class PerfScriptCollector implements Collector {
         merged.set(event, into);
       }
     }
-    result.hotspots.sort((a, b) => b.samples - a.samples);
+    // Sampling events (where CPU time goes) before tracepoints (where calls come from), busiest first.
+    const rank = (h: Hotspot) => (h.unit === 'period' ? 0 : 1);
+    result.hotspots.sort((a, b) => rank(a) - rank(b) || b.samples - a.samples);
     // The folded artifact of the busiest event first: it is the default of `?format=folded`.
     const order = [...merged].sort((a, b) => sum(b[1]) - sum(a[1]));
     for (const [event, stacks] of order) artifacts.folded.set(event, formatFolded(stacks));

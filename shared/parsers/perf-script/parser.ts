@@ -26,7 +26,8 @@ import type { PerfFrame, PerfSample, PerfScriptSink, PerfTaskEvent, PerfWarning 
 import { applySrcline, looksLikeSrcline, parseFrameLine, splitHeaderLineFrame } from './frame-line.js';
 import { HeaderBlock } from './header-block.js';
 import { parsePerfWarning } from './perf-warnings.js';
-import { HeaderParser, isTracepointEvent, type SampleHeader } from './sample-header.js';
+import { isTracepointEvent } from './header-fields.js';
+import { HeaderParser, type SampleHeader } from './sample-header.js';
 import { parseTaskRecord } from './task-events.js';
 import { lineTooLong, TextChunker } from './text-chunks.js';
 import { parseTracepoint } from './tracepoints.js';
@@ -111,12 +112,13 @@ export class PerfScriptParser {
   private scan(text: string): void {
     const n = text.length;
     const max = this.maxLineBytes;
+    const maxSafe = max / 3; // shorter lines cannot pass `max` bytes of UTF-8
     let p = 0;
     while (p < n) {
       let nl = text.indexOf(LF, p);
       if (nl < 0) nl = n;
       this.lines++;
-      if (nl - p > max / 3 && lineTooLong(text, p, nl, max)) {
+      if (nl - p > maxSafe && lineTooLong(text, p, nl, max)) {
         this.tooLong();
       } else {
         let e = nl;

@@ -42,6 +42,26 @@
  * HeaderParser settles those with what the input's other lines of the same event showed.
  */
 
+import {
+  DOT,
+  find,
+  isBlank,
+  isCpuToken,
+  isDigit,
+  isDigits,
+  isEventToken,
+  isRecordNameChar,
+  isTidToken,
+  isTimeToken,
+  LBRACKET,
+  parseIntAt,
+  parseTime,
+  RBRACKET,
+  RECORD_PREFIX,
+  SLASH,
+  TAB,
+} from './header-fields.js';
+
 /** What a header line holds. Numbers are absent when perf did not print them (`-F` subsets). */
 export interface SampleHeader {
   comm: string;
@@ -57,27 +77,6 @@ export interface SampleHeader {
   record?: string;
   /** Samples: the text after `event:`, trimmed. Task records: the text after `PERF_RECORD_X`, trimmed. */
   rest: string;
-}
-
-const SPACE = 0x20;
-const TAB = 0x09;
-const COLON = 0x3a;
-const SLASH = 0x2f;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-
-const RECORD_PREFIX = 'PERF_RECORD_';
-
-function isBlank(c: number): boolean {
-  return c === SPACE || c === TAB;
-}
-
-function isDigit(c: number): boolean {
-  return c >= DIGIT_0 && c <= DIGIT_9;
 }
 
 /**
@@ -125,17 +124,14 @@ const HAS_PID = 1;
 const HAS_CPU = 2;
 const HAS_TIME = 4;
 const HAS_PERIOD = 8;
+const HAS_TID = 16;
 
-function layoutOf(h: SampleHeader): number {
-  return (
-    (h.pid !== undefined ? HAS_PID : 0) |
-    (h.cpu !== undefined ? HAS_CPU : 0) |
-    (h.timeNs !== undefined ? HAS_TIME : 0) |
-    (h.period !== undefined ? HAS_PERIOD : 0)
-  );
+/** Header lines as `fields` reads them, with the layout of the reading. */
+interface Reading extends SampleHeader {
+  layout: number;
 }
 
-function keyOf(h: SampleHeader): string {
+function keyOf(h: Reading): string {
   return h.record !== undefined ? 'PERF_RECORD' : h.event;
 }
 
@@ -148,12 +144,25 @@ function keyOf(h: SampleHeader): string {
  */
 export class HeaderParser {
   private readonly layouts = new Map<string, number>();
+  /** Some event's lines carry no pid/tid: every line takes the general path (see `quick`). */
+  private noTidSeen = false;
+
+  /** `quick: false` turns off the one-pass reading of usual lines (tests compare the two). */
+  constructor(private readonly opts: { quick?: boolean } = {}) {}
 
   /**
    * Parses `s.slice(start, end)` (no line break in it) as a header line. Returns undefined when it is
    * not one: stack lines, perf's warnings, garbage.
    */
   parse(s: string, start: number, end: number): SampleHeader | undefined {
+    if (!this.noTidSeen && this.opts.quick !== false) {
+      const h = quick(s, start, end);
+      if (h !== undefined) return h;
+    }
+    return this.read(s, start, end);
+  }
+
+  private read(s: string, start: number, end: number): Reading | undefined {
     tokenize(s, start, end);
     if (!has(0)) return undefined;
 
@@ -161,11 +170,13 @@ export class HeaderParser {
     if (s.startsWith(RECORD_PREFIX, tokStart[0]!)) return fields(s, start, end, 0, -1, '');
 
     // The pid/tid: the first all-digit (or pid/tid) token the rest of the fields fit after; other
-    // candidates before that reading's event token make the line ambiguous.
-    let first: SampleHeader | undefined;
+    // readings (a later pid/tid candidate before that reading's event token, or none at all) make the
+    // line ambiguous, and the layout this event's unambiguous lines had decides.
+    let first: Reading | undefined;
     let firstEventTok = MAX_TOKENS;
     let readings = 0;
-    let other: SampleHeader | undefined;
+    let other: Reading | undefined;
+    let want: number | undefined;
     for (let k = 0; k < firstEventTok && has(k); k++) {
       if (!isTidToken(s, tokStart[k]!, tokEnd[k]!)) continue;
       const comm = k === 0 ? '' : s.slice(tokStart[0]!, tokEnd[k - 1]!);
@@ -175,20 +186,34 @@ export class HeaderParser {
       if (first === undefined) {
         first = h;
         firstEventTok = lastEventTok;
-      } else if (other === undefined) {
-        const want = this.layouts.get(keyOf(h));
-        if (want !== undefined && want === layoutOf(h) && want !== layoutOf(first)) other = h;
+        want = this.layouts.get(keyOf(h));
+      } else if (other === undefined && want !== undefined && h.layout === want && first.layout !== want) {
+        other = h;
       }
     }
     if (first !== undefined) {
+      if (want === undefined || first.layout === want) {
+        // With the pid/tid first (no comm), the line also reads as a numeric comm without pid/tid: not learned.
+        if (readings === 1 && want === undefined && first.comm !== '') this.layouts.set(keyOf(first), first.layout);
+        return first;
+      }
       if (other !== undefined) return other;
-      if (readings === 1) {
-        const key = keyOf(first);
-        if (!this.layouts.has(key)) this.layouts.set(key, layoutOf(first));
+      if ((want & HAS_TID) === 0) {
+        const h = this.noTid(s, start, end);
+        if (h !== undefined && h.layout === want) return h;
       }
       return first;
     }
-    // No pid/tid printed: the comm runs up to the first [cpu] or time token, which must be there.
+    const h = this.noTid(s, start, end);
+    if (h !== undefined && !this.layouts.has(keyOf(h))) {
+      this.layouts.set(keyOf(h), h.layout);
+      this.noTidSeen = true;
+    }
+    return h;
+  }
+
+  /** The reading without a pid/tid: the comm runs up to the first [cpu] or time token, which must be there. */
+  private noTid(s: string, start: number, end: number): Reading | undefined {
     for (let k = 0; has(k); k++) {
       const a = tokStart[k]!;
       const b = tokEnd[k]!;
@@ -200,6 +225,90 @@ export class HeaderParser {
   }
 }
 
+/**
+ * The usual line in one pass, without tokens: `comm tid [cpu] time: [period] event: payload`
+ * (`mapstress  6341 [000]   528.256948: syscalls:sys_enter_bpf: cmd: ...`). With a time printed, the
+ * pid/tid can only be the token just before the time (or its `[cpu]`), so this gives what the general
+ * path gives; anything else (no time, task records, old simpleperf, odd tokens) returns undefined and
+ * takes the general path.
+ */
+function quick(s: string, start: number, end: number): Reading | undefined {
+  // The time: the first `:` after `digits.digits` that follows a blank.
+  let colon = start - 1;
+  let timeStart = -1;
+  for (;;) {
+    colon = s.indexOf(':', colon + 1);
+    if (colon < 0 || colon >= end) return undefined;
+    let k = colon - 1;
+    while (k >= start && isDigit(s.charCodeAt(k))) k--;
+    if (k === colon - 1 || k < start || s.charCodeAt(k) !== DOT) continue;
+    const dot = k--;
+    while (k >= start && isDigit(s.charCodeAt(k))) k--;
+    if (k === dot - 1 || k < start || !isBlank(s.charCodeAt(k))) continue;
+    timeStart = k + 1;
+    break;
+  }
+  if (colon + 1 < end && s.charCodeAt(colon + 1) === TAB) return undefined;
+
+  // Leftwards: [cpu], the pid/tid, the comm.
+  let k = timeStart - 1;
+  while (k >= start && isBlank(s.charCodeAt(k))) k--;
+  let cpu: number | undefined;
+  if (k >= start && s.charCodeAt(k) === RBRACKET) {
+    const close = k--;
+    while (k >= start && isDigit(s.charCodeAt(k))) k--;
+    if (k === close - 1 || k < start || s.charCodeAt(k) !== LBRACKET) return undefined;
+    cpu = parseIntAt(s, k + 1, close);
+    if (--k < start || !isBlank(s.charCodeAt(k))) return undefined;
+    while (k >= start && isBlank(s.charCodeAt(k))) k--;
+  }
+  const tidEnd = k + 1;
+  while (k >= start && !isBlank(s.charCodeAt(k))) k--;
+  const tidStart = k + 1;
+  if (tidStart >= tidEnd || !isTidToken(s, tidStart, tidEnd)) return undefined;
+  while (k >= start && isBlank(s.charCodeAt(k))) k--;
+  let c = start;
+  while (c <= k && isBlank(s.charCodeAt(c))) c++;
+  const comm = c <= k ? s.slice(c, k + 1) : '';
+
+  // Rightwards: [period], the event, the rest.
+  let i = colon + 1;
+  while (i < end && isBlank(s.charCodeAt(i))) i++;
+  let period: number | undefined;
+  let j = i;
+  while (j < end && isDigit(s.charCodeAt(j))) j++;
+  if (j > i && j < end && isBlank(s.charCodeAt(j))) {
+    period = parseIntAt(s, i, j);
+    i = j;
+    while (i < end && isBlank(s.charCodeAt(i))) i++;
+  }
+  let e = i;
+  while (e < end && !isBlank(s.charCodeAt(e))) e++;
+  if (!isEventToken(s, i, e) || s.startsWith(RECORD_PREFIX, i)) return undefined;
+  let restStart = e;
+  while (restStart < end && isBlank(s.charCodeAt(restStart))) restStart++;
+  let restEnd = end;
+  while (restEnd > restStart && isBlank(s.charCodeAt(restEnd - 1))) restEnd--;
+
+  let pid: number | undefined;
+  let tid: number;
+  const slash = find(s, SLASH, tidStart, tidEnd);
+  if (slash >= 0) {
+    pid = parseIntAt(s, tidStart, slash);
+    tid = parseIntAt(s, slash + 1, tidEnd);
+  } else {
+    tid = parseIntAt(s, tidStart, tidEnd);
+  }
+  const h: Reading = {
+    comm,
+    tid,
+    event: s.slice(i, e - 1),
+    rest: restStart < restEnd ? s.slice(restStart, restEnd) : '',
+    layout: 0,
+  };
+  return withNumbers(h, true, pid, cpu, parseTime(s, timeStart, colon), period);
+}
+
 /** Index of the event (or PERF_RECORD_X) token of the last successful `fields` call. */
 let lastEventTok = 0;
 
@@ -207,14 +316,14 @@ let lastEventTok = 0;
  * The fields after the pid/tid (token `tidTok`, or -1 when none): [cpu] [time:] [period] event: | PERF_RECORD_X.
  * Token `j` is the first one after the pid/tid.
  */
-function fields(s: string, lineStart: number, end: number, j: number, tidTok: number, comm: string): SampleHeader | undefined {
+function fields(s: string, lineStart: number, end: number, j: number, tidTok: number, comm: string): Reading | undefined {
   let pid: number | undefined;
   let tid = -1;
   if (tidTok >= 0) {
     const a = tokStart[tidTok]!;
     const b = tokEnd[tidTok]!;
-    const slash = s.indexOf('/', a);
-    if (slash >= 0 && slash < b) {
+    const slash = find(s, SLASH, a, b);
+    if (slash >= 0) {
       pid = parseIntAt(s, a, slash);
       tid = parseIntAt(s, slash + 1, b);
     } else {
@@ -239,8 +348,8 @@ function fields(s: string, lineStart: number, end: number, j: number, tidTok: nu
     while (b < end && isRecordNameChar(s.charCodeAt(b))) b++;
     if (b === a) return undefined;
     lastEventTok = j;
-    const h: SampleHeader = { comm, tid, event: '', record: s.slice(a, b), rest: s.slice(b, end).trim() };
-    return withNumbers(h, pid, cpu, timeNs, undefined);
+    const h: Reading = { comm, tid, event: '', record: s.slice(a, b), rest: s.slice(b, end).trim(), layout: 0 };
+    return withNumbers(h, tidTok >= 0, pid, cpu, timeNs, undefined);
   }
   let period: number | undefined;
   if (isDigits(s, tokStart[j]!, tokEnd[j]!) && has(j + 1) && isEventToken(s, tokStart[j + 1]!, tokEnd[j + 1]!)) {
@@ -250,112 +359,43 @@ function fields(s: string, lineStart: number, end: number, j: number, tidTok: nu
   if (!isEventToken(s, tokStart[j]!, tokEnd[j]!)) return undefined;
   if (tidTok < 0 && cpu === undefined && timeNs === undefined) return undefined;
   lastEventTok = j;
-  const h: SampleHeader = {
+  const h: Reading = {
     comm,
     tid,
     event: s.slice(tokStart[j]!, tokEnd[j]! - 1),
     rest: s.slice(tokEnd[j]!, end).trim(),
+    layout: 0,
   };
-  return withNumbers(h, pid, cpu, timeNs, period);
+  return withNumbers(h, tidTok >= 0, pid, cpu, timeNs, period);
 }
 
 function withNumbers(
-  h: SampleHeader,
+  h: Reading,
+  hasTid: boolean,
   pid: number | undefined,
   cpu: number | undefined,
   timeNs: bigint | undefined,
   period: number | undefined,
-): SampleHeader {
-  if (pid !== undefined) h.pid = pid;
-  if (cpu !== undefined) h.cpu = cpu;
-  if (timeNs !== undefined) h.timeNs = timeNs;
-  if (period !== undefined) h.period = period;
+): Reading {
+  let layout = hasTid ? HAS_TID : 0;
+  if (pid !== undefined) {
+    h.pid = pid;
+    layout |= HAS_PID;
+  }
+  if (cpu !== undefined) {
+    h.cpu = cpu;
+    layout |= HAS_CPU;
+  }
+  if (timeNs !== undefined) {
+    h.timeNs = timeNs;
+    layout |= HAS_TIME;
+  }
+  if (period !== undefined) {
+    h.period = period;
+    layout |= HAS_PERIOD;
+  }
+  h.layout = layout;
   return h;
-}
-
-/** `21340`, `21564/21567`, `-1`, `-1/0` */
-function isTidToken(s: string, a: number, b: number): boolean {
-  let i = a;
-  if (s.charCodeAt(i) === MINUS) i++;
-  const d0 = i;
-  while (i < b && isDigit(s.charCodeAt(i))) i++;
-  if (i === d0) return false;
-  if (i === b) return true;
-  if (s.charCodeAt(i) !== SLASH) return false;
-  i++;
-  if (s.charCodeAt(i) === MINUS) i++;
-  const d1 = i;
-  while (i < b && isDigit(s.charCodeAt(i))) i++;
-  return i > d1 && i === b;
-}
-
-/** `[000]` */
-function isCpuToken(s: string, a: number, b: number): boolean {
-  return b - a >= 3 && s.charCodeAt(a) === LBRACKET && s.charCodeAt(b - 1) === RBRACKET && isDigits(s, a + 1, b - 1);
-}
-
-/** `528.254236:`, `4679.384327045:`, `10000000.123456789:` */
-function isTimeToken(s: string, a: number, b: number): boolean {
-  if (b - a < 4 || s.charCodeAt(b - 1) !== COLON) return false;
-  const dot = s.indexOf('.', a);
-  if (dot <= a || dot >= b - 2) return false;
-  return isDigits(s, a, dot) && isDigits(s, dot + 1, b - 1);
-}
-
-/** `task-clock:`, `cycles:u:`, `sched:sched_switch:`, `probe_work:work__return:` (not a time). */
-function isEventToken(s: string, a: number, b: number): boolean {
-  if (b - a < 2 || s.charCodeAt(b - 1) !== COLON) return false;
-  // A bare number with a colon is a time or garbage, not an event name.
-  for (let i = a; i < b - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c) && c !== DOT) return true;
-  }
-  return false;
-}
-
-function isDigits(s: string, a: number, b: number): boolean {
-  if (b <= a) return false;
-  for (let i = a; i < b; i++) if (!isDigit(s.charCodeAt(i))) return false;
-  return true;
-}
-
-function isRecordNameChar(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || isDigit(c) || c === 0x5f; // A-Z 0-9 _
-}
-
-function parseIntAt(s: string, a: number, b: number): number {
-  let neg = false;
-  if (s.charCodeAt(a) === MINUS) {
-    neg = true;
-    a++;
-  }
-  let v = 0;
-  for (let i = a; i < b; i++) v = v * 10 + (s.charCodeAt(i) - DIGIT_0);
-  return neg ? -v : v;
-}
-
-const NS_PER_S = 1_000_000_000n;
-/** Below this many seconds (~104 days), seconds * 1e9 + ns is exact in a double. */
-const SAFE_SECONDS = 9_000_000;
-const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
-
-/**
- * `528.254236` (s.slice(a, b), no colon) as integer nanoseconds, exactly: 6 decimals (perf's default),
- * 9 (--ns), any other count; digits past the ninth are truncated. `usecUnpadded`: the fraction is an
- * integer count of microseconds (old simpleperf), not a decimal fraction.
- */
-export function parseTime(s: string, a: number, b: number, usecUnpadded = false): bigint {
-  const dot = s.indexOf('.', a);
-  let frac = 0;
-  let fracDigits = 0;
-  for (let i = dot + 1; i < b && fracDigits < 9; i++, fracDigits++) frac = frac * 10 + (s.charCodeAt(i) - DIGIT_0);
-  const fracNs = usecUnpadded && fracDigits <= 6 ? frac * 1000 : frac * POW10[9 - fracDigits]!;
-  if (dot - a <= 15) {
-    const sec = parseIntAt(s, a, dot);
-    if (sec < SAFE_SECONDS) return BigInt(sec * 1e9 + fracNs);
-    return BigInt(sec) * NS_PER_S + BigInt(fracNs);
-  }
-  return BigInt(s.slice(a, dot)) * NS_PER_S + BigInt(fracNs);
 }
 
 /**
@@ -369,19 +409,3 @@ function isOldSimpleperf(s: string, lineStart: number, tidTok: number, timeEnd: 
   return beforeTid >= lineStart && s.charCodeAt(beforeTid) === TAB;
 }
 
-/**
- * Event names that are tracepoints or probes (`sched:sched_switch`, `probe_work:work__return`,
- * `syscalls:sys_enter_bpf`), as opposed to counters with modifiers (`cycles:ppp`, `cpu-clock:uhH`):
- * there is a `:` and what follows it is not made of perf's modifier letters
- * (tools/perf/util/parse-events.l, `modifier_event`).
- */
-export function isTracepointEvent(event: string): boolean {
-  const colon = event.indexOf(':');
-  if (colon <= 0 || colon === event.length - 1) return false;
-  for (let i = colon + 1; i < event.length; i++) {
-    if (MODIFIERS.indexOf(event[i]!) < 0) return true;
-  }
-  return false;
-}
-
-const MODIFIERS = 'ukhIGHpPSDWebRr';
