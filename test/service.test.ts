@@ -61,6 +61,13 @@ describe('local service', () => {
     assert.ok(perf!.bytes > 489302, 'decoded size is larger than the stored size');
     assert.ok(Date.parse(done.completedAt!) >= Date.parse(done.createdAt));
 
+    // The bpf() tracepoints are parsed, commands decoded from the kernel's enum bpf_cmd, not read as frames.
+    assert.deepEqual((perf?.summary as { syscalls?: unknown }).syscalls, {
+      'bpf:BPF_MAP_CREATE': { calls: 2, errors: 0 },
+      'bpf:BPF_MAP_UPDATE_ELEM': { calls: 20000, errors: 0 },
+    });
+    assert.equal(done.hotspots.find((h) => h.event === 'syscalls:sys_enter_bpf')?.topFunctions[0]?.name, 'runtime/internal/syscall.Syscall6');
+
     // Hotspots per perf event, weighted by period; the task-clock leaders are what `perf report` shows.
     const taskClock = done.hotspots.find((h) => h.event === 'task-clock');
     assert.equal(taskClock?.samples, 1413);

@@ -1,5 +1,6 @@
 import type { PerfHeader, PerfSample, PerfTaskEvent, PerfWarning } from '../../model/perf.js';
 import type { DataQualityItem } from '../../model/report.js';
+import { bpfCmdNameFromArg } from '../../parsers/perf-script/bpf-cmd.js';
 import { DQ } from '../data-quality.js';
 
 /**
@@ -41,6 +42,8 @@ export class PerfStats {
   execs = 0;
   firstNs: bigint | undefined;
   lastNs: bigint | undefined;
+  /** sys_enter tracepoints per syscall (`bpf` split by command: `bpf:BPF_MAP_UPDATE_ELEM`). */
+  private readonly syscalls = new Map<string, { calls: number; errors: number }>();
 
   sample(s: PerfSample): void {
     let e = this.events.get(s.event);
@@ -53,7 +56,14 @@ export class PerfStats {
     e.frames += s.frames.length;
     if (s.frames.length <= 1) e.shallow++;
     for (const f of s.frames) if (f.symbol === '[unknown]') e.unknownFrames++;
-    if (s.tracepoint) e.tracepoints++;
+    if (s.tracepoint) {
+      e.tracepoints++;
+      const tp = s.tracepoint;
+      if (tp.type === 'sys_enter') {
+        const cmd = tp.syscall === 'bpf' && tp.args.cmd !== undefined ? bpfCmdNameFromArg(tp.args.cmd) : undefined;
+        this.syscall(cmd ? `bpf:${cmd}` : tp.syscall).calls++;
+      } else if (tp.type === 'sys_exit' && tp.ret < 0n) this.syscall(tp.syscall).errors++;
+    }
 
     let t = this.threads.get(s.tid);
     if (!t) {
@@ -67,6 +77,12 @@ export class PerfStats {
       if (this.firstNs === undefined || s.timeNs < this.firstNs) this.firstNs = s.timeNs;
       if (this.lastNs === undefined || s.timeNs > this.lastNs) this.lastNs = s.timeNs;
     }
+  }
+
+  private syscall(name: string) {
+    let c = this.syscalls.get(name);
+    if (!c) this.syscalls.set(copy(name), (c = { calls: 0, errors: 0 }));
+    return c;
   }
 
   task(t: PerfTaskEvent): void {
@@ -103,6 +119,7 @@ export class PerfStats {
       threads: threads.slice(0, 50),
       threadCount: threads.length,
       taskEvents: this.taskEvents,
+      ...(this.syscalls.size > 0 ? { syscalls: Object.fromEntries(this.syscalls) } : {}),
       lostEvents: this.lost,
       unparsedLines: this.unparsed,
     };
