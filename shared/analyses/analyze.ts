@@ -7,7 +7,10 @@ import { DETECT_HEAD_BYTES, detectKind } from '../parsers/detect.js';
 import { gunzip, isGzip } from '../parsers/gzip.js';
 import { emptyArtifacts, type Artifacts, type Collector } from './collector.js';
 import { unreadableInput, unrecognizedInput } from './data-quality.js';
+import { joinEscapes } from './escape/join.js';
+import { GoEscapeCollector } from './go-escape-collector.js';
 import { PerfScriptCollector } from './perf/perf-script-collector.js';
+import { PprofCollector } from './pprof-collector.js';
 
 /** One thing to analyse: an archive, or a loose file (which readArchive treats as a one-entry archive). */
 export interface AnalysisSource {
@@ -100,14 +103,34 @@ export async function analyze(sources: AnalysisSource[], opts: AnalyzeOptions = 
   return { result, artifacts };
 }
 
-type Collectors = Partial<Record<InputKind, Collector>>;
-
-function createCollectors(limits: Limits): Collectors {
-  return { 'perf-script': new PerfScriptCollector(limits) };
+interface Collectors extends Partial<Record<InputKind, Collector>> {
+  'perf-script': PerfScriptCollector;
+  pprof: PprofCollector;
+  'go-escape': GoEscapeCollector;
 }
 
+function createCollectors(limits: Limits): Collectors {
+  return {
+    'perf-script': new PerfScriptCollector(limits),
+    pprof: new PprofCollector(limits),
+    'go-escape': new GoEscapeCollector(limits),
+  };
+}
+
+/** Each kind's own results, then the joins across kinds (escape sites × profiles × perf stacks). */
 function finish(collectors: Collectors, result: AnalysisResult, artifacts: Artifacts): void {
-  for (const c of Object.values(collectors)) c.finish(result, artifacts);
+  for (const c of Object.values(collectors)) c?.finish(result, artifacts);
+  const perf = collectors['perf-script'];
+  const perfCpu = perf.cpuStacks();
+  joinEscapes(
+    {
+      diagnostics: collectors['go-escape'].diagnostics,
+      pprof: collectors.pprof,
+      perfFunctions: perf.functionNames(),
+      ...(perfCpu ? { perfCpu } : {}),
+    },
+    result,
+  );
 }
 
 async function readEntry(

@@ -19,6 +19,10 @@ export const DQ = {
   mixedEvents: 'DQ006',
   /** Lines of an input that could not be parsed (each a warning with its line number). */
   unparsedLines: 'DQ007',
+  /** Heap profile stacks cut at the Go runtime's 32-frame limit. */
+  truncatedHeapStacks: 'DQ008',
+  /** Escape diagnostics without a heap profile to weigh them (or the reverse). */
+  escapeJoinIncomplete: 'DQ009',
 } as const;
 
 export function unreadableInput(input: string, error: string): DataQualityItem {

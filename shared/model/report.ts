@@ -77,17 +77,78 @@ export interface Hotspot {
   topFunctions: FunctionWeight[];
 }
 
+/** One compiler diagnostic of an escape site (a site is a source line; several values can escape on one). */
+export interface EscapeSiteDiagnostic {
+  column: number;
+  expression: string;
+  message: string;
+  reasons: string[];
+}
+
+/** SPEC §4 `escapeSites[]`: a source line where values move to the heap, and what that costs. */
+export interface EscapeSite {
+  file: string;
+  line: number;
+  /** Column of the first diagnostic on the line. */
+  column: number;
+  /** The function the allocation happens in (from the heap profile; or the compiler's prefix). */
+  function?: string;
+  /** The escaping expressions on this line, comma-separated (`map[string]interface {}{...}, pid, comm`). */
+  expression: string;
+  /** The first diagnostic's message. */
+  message: string;
+  diagnostics: EscapeSiteDiagnostic[];
+  boxing: boolean;
+  /** Why this is boxing, when it is: compiler reasons, interface{} parameters, convT* callers. */
+  boxingEvidence: string[];
+  reasons: string[];
+  /** Bytes and objects the heap profile (alloc_space/alloc_objects) attributes to this line as the leaf. */
+  allocBytes: number;
+  allocObjects: number;
+  /** allocBytes over all allocated bytes in the heap profile. */
+  allocShare: number;
+  /** Bytes allocated in callees reached from this line (not counted in allocBytes). */
+  calleeAllocBytes: number;
+  /** Share of CPU spent in the allocator (mallocgc, newobject, convT*, growslice, ...) on behalf of this line. */
+  cpuShare: number;
+  /** Where cpuShare came from: `pprof` (line-exact), `perf` (by function), or absent. */
+  cpuSource?: 'pprof' | 'perf';
+}
+
+/** A map operation of an eBPF binding library and the allocations its marshalling costs. */
+export interface EbpfMapOperation {
+  library: string;
+  /** The binding's function, e.g. `github.com/cilium/ebpf.(*Map).Put`. */
+  operation: string;
+  /** The caller's line in the program (the first frame outside the binding). */
+  callSite?: { file: string; line: number; function: string };
+  /** Everything allocated under the operation, and the part in marshalling (reflection, binary.Write, marshalBytes). */
+  allocBytes: number;
+  allocObjects: number;
+  marshalBytes: number;
+  marshalObjects: number;
+}
+
+export interface EbpfBindings {
+  /** cilium/ebpf, libbpfgo, gobpf: detected from symbols and paths. */
+  libraries: string[];
+  evidence: string[];
+  mapOperations: EbpfMapOperation[];
+}
+
 /** What one run of the analysis produces, independent of where it ran (server or CLI). */
 export interface AnalysisResult {
   inputs: InputSummary[];
   findings: Finding[];
-  escapeSites: unknown[];
+  escapeSites: EscapeSite[];
   hotspots: Hotspot[];
   gc: { cycles: unknown[]; alignment: unknown | null };
   latency: unknown[];
   sched: unknown | null;
   pageFaults: unknown | null;
   dataQuality: DataQualityItem[];
+  /** eBPF binding libraries seen in the inputs, and their map operations' allocations. */
+  ebpf?: EbpfBindings;
 }
 
 export interface AnalysisMeta {

@@ -108,8 +108,9 @@ export function isPprof(head: Uint8Array, eof: boolean): Verdict {
   let messages = 0;
   const numbers = new Set<number>();
   const convinced = () => fields >= PPROF_MIN_FIELDS && messages > 0 && numbers.size >= 2;
-  // The head ends inside a field: a whole input is broken there; a head is judged by the fields before.
-  const cut = (): Verdict => (eof ? false : convinced() ? true : undefined);
+  // The head ends inside a field: judged by the fields before it. A whole input cut there is still a
+  // profile when those fields convince ("mine but broken": the decoder reports where it breaks).
+  const cut = (): Verdict => (convinced() ? true : eof ? false : undefined);
   // A varint that does not end within 10 bytes is invalid; one cut by the head's end is a cut.
   const badVarint = (from: number): Verdict => (head.length - from >= 10 ? false : cut());
   while (at < head.length) {

@@ -166,7 +166,8 @@ describe('detectKind rules', () => {
     assert.equal(isPprof(heap, true), true);
     assert.equal(isPprof(heap.subarray(0, 6), false), undefined); // one field so far
     assert.equal(isPprof(heap.subarray(0, 200), false), true);
-    assert.equal(isPprof(heap.subarray(0, 200), true), false); // cut inside a field: not a whole profile
+    assert.equal(isPprof(heap.subarray(0, 200), true), true); // cut inside a field: a broken profile, still a profile
+    assert.equal(isPprof(heap.subarray(0, 6), true), false); // too little to tell: not taken for one
     // The same bytes with an unknown field number (16) first are not a profile.
     assert.equal(isPprof(Buffer.concat([Buffer.from([0x80, 0x01, 0x01]), heap]), true), false);
   });

@@ -4,6 +4,7 @@ import type { AnalysisResult, Hotspot, InputSummary } from '../../model/report.j
 import type { ByteSource } from '../../parsers/bytes.js';
 import { parsePerfScript } from '../../parsers/perf-script/index.js';
 import type { Artifacts, Collector } from '../collector.js';
+import type { CpuStacks } from '../escape/sites.js';
 import { formatFolded, PerfEventFolder, type FoldedStacks } from './fold.js';
 import { topFunctions } from './hotspots.js';
 import { PerfStats } from './perf-stats.js';
@@ -43,6 +44,46 @@ export class PerfScriptCollector implements Collector {
     input.summary = stats.summary();
     input.warnings.push(...stats.inputWarnings());
     this.inputs.push({ name: input.name, stats, folds: folder.byEvent() });
+  }
+
+  /**
+   * Stacks of the busiest sampling event (task-clock, cycles, ...) as CPU stacks by function name, for
+   * allocator CPU when there is no CPU profile; undefined without a sampling event.
+   */
+  cpuStacks(): CpuStacks | undefined {
+    let best: { stacks: FoldedStacks; weight: number } | undefined;
+    for (const { stats, folds } of this.inputs) {
+      for (const event of stats.samplingEvents()) {
+        const e = stats.events.get(event)!;
+        const stacks = folds.get(event);
+        if (stacks && (!best || e.weight > best.weight)) best = { stacks, weight: e.weight };
+      }
+    }
+    if (!best) return undefined;
+    const out: CpuStacks = { source: 'perf', total: 0, stacks: [] };
+    for (const [stack, weight] of best.stacks) {
+      out.total += weight;
+      // Folded stacks are root first with the process name as the root: leaf first, without it.
+      out.stacks.push({ frames: stack.split(';').slice(1).reverse().map((fn) => ({ function: fn })), weight });
+    }
+    return out;
+  }
+
+  /** Every function name in the perf stacks (binding detection). */
+  *functionNames(): Iterable<string> {
+    const seen = new Set<string>();
+    for (const { folds } of this.inputs) {
+      for (const stacks of folds.values()) {
+        for (const stack of stacks.keys()) {
+          for (const fn of stack.split(';')) {
+            if (!seen.has(fn)) {
+              seen.add(fn);
+              yield fn;
+            }
+          }
+        }
+      }
+    }
   }
 
   finish(result: AnalysisResult, artifacts: Artifacts): void {
