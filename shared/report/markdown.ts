@@ -19,12 +19,27 @@ export function renderMarkdown(report: Report): string {
     for (const f of report.findings) out.push(`- **${f.rule}** (${f.severity}) ${escapeMd(f.title)}`);
     out.push('');
   }
+  const sites = report.escapeSites.filter((s) => s.allocBytes > 0 || s.cpuShare > 0).slice(0, 10);
+  if (sites.length > 0) {
+    out.push('### Escape sites by allocated bytes', '');
+    out.push('| site | escapes | bytes | share | CPU in allocator | boxing |', '|---|---|---:|---:|---:|---|');
+    for (const s of sites) {
+      out.push(
+        `| \`${escapeMd(s.file)}:${s.line}\` | ${escapeMd(s.expression)} | ${s.allocBytes.toLocaleString('en-US')} | ${pct(s.allocShare)} | ${pct(s.cpuShare)} | ${s.boxing ? 'yes' : ''} |`,
+      );
+    }
+    out.push('');
+  }
   if (report.dataQuality.length > 0) {
     out.push('### Data quality', '');
     for (const d of report.dataQuality) out.push(`- ${d.rule}: ${escapeMd(d.message)}`);
     out.push('');
   }
   return out.join('\n');
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
 }
 
 function escapeMd(s: string): string {
