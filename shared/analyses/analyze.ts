@@ -6,7 +6,7 @@ import { ByteReader, type ByteSource } from '../parsers/bytes.js';
 import { DETECT_HEAD_BYTES, detectKind } from '../parsers/detect.js';
 import { gunzip, isGzip } from '../parsers/gzip.js';
 import { emptyArtifacts, type Artifacts, type Collector } from './collector.js';
-import { unreadableInput, unrecognizedInput } from './data-quality.js';
+import { analysisStepFailed, errorName, unreadableInput, unrecognizedInput } from './data-quality.js';
 import { joinEscapes } from './escape/join.js';
 import { GoEscapeCollector } from './go-escape-collector.js';
 import { PerfScriptCollector } from './perf/perf-script-collector.js';
@@ -117,20 +117,33 @@ function createCollectors(limits: Limits): Collectors {
   };
 }
 
-/** Each kind's own results, then the joins across kinds (escape sites × profiles × perf stacks). */
+/**
+ * Each kind's own results, then the joins across kinds (escape sites × profiles × perf stacks). A step
+ * that fails (a bug, not bad input) is named in the report and the other steps still run.
+ */
 function finish(collectors: Collectors, result: AnalysisResult, artifacts: Artifacts): void {
-  for (const c of Object.values(collectors)) c?.finish(result, artifacts);
+  for (const [kind, c] of Object.entries(collectors)) step(result, `${kind} summary`, () => c?.finish(result, artifacts));
   const perf = collectors['perf-script'];
-  const perfCpu = perf.cpuStacks();
-  joinEscapes(
-    {
-      diagnostics: collectors['go-escape'].diagnostics,
-      pprof: collectors.pprof,
-      perfFunctions: perf.functionNames(),
-      ...(perfCpu ? { perfCpu } : {}),
-    },
-    result,
-  );
+  step(result, 'escape-site', () => {
+    const perfCpu = perf.cpuStacks();
+    joinEscapes(
+      {
+        diagnostics: collectors['go-escape'].diagnostics,
+        pprof: collectors.pprof,
+        perfFunctions: perf.functionNames(),
+        ...(perfCpu ? { perfCpu } : {}),
+      },
+      result,
+    );
+  });
+}
+
+function step(result: AnalysisResult, name: string, run: () => void): void {
+  try {
+    run();
+  } catch (err) {
+    result.dataQuality.push(analysisStepFailed(name, err));
+  }
 }
 
 async function readEntry(
@@ -161,7 +174,8 @@ async function readEntry(
     if (typeof err === 'object' && err !== null && containerErrors.has(err)) throw err;
     if (err instanceof MalformedInputError) input.error = err.message;
     else if (err instanceof TraceLensError) input.error = `${entry.name}: ${err.message}`;
-    else throw err;
+    // A bug of ours on this input: the input is skipped and named, the others are still analysed.
+    else input.error = `${entry.name}: internal error while reading this ${input.kind} input (${errorName(err)}); it was skipped`;
     return input;
   }
 }

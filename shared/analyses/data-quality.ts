@@ -23,7 +23,21 @@ export const DQ = {
   truncatedHeapStacks: 'DQ008',
   /** Escape diagnostics without a heap profile to weigh them (or the reverse). */
   escapeJoinIncomplete: 'DQ009',
+  /** An analysis step failed (a bug of ours, not bad input); the rest of the report stands. */
+  analysisStepFailed: 'DQ010',
 } as const;
+
+export function errorName(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+export function analysisStepFailed(step: string, err: unknown): DataQualityItem {
+  return {
+    rule: DQ.analysisStepFailed,
+    severity: 'error',
+    message: `the ${step} analysis failed (${errorName(err)}); this part of the report is missing`,
+  };
+}
 
 export function unreadableInput(input: string, error: string): DataQualityItem {
   return { rule: DQ.unreadableInput, severity: 'warning', input, message: `${input} could not be read: ${error}` };

@@ -29,6 +29,7 @@ export class EscapeBuilder {
   readonly packages: string[] = [];
   readonly warnings: GoEscapeWarning[] = [];
   private readonly seenPackages = new Set<string>();
+  private readonly dropped = new Set<EscapeDiagnostic>();
   private suppressed = 0;
   private firstSuppressedLine = 0;
 
@@ -57,8 +58,18 @@ export class EscapeBuilder {
 
   /** A new diagnostic, appended (fields in a fixed order, optional ones only when set). */
   create(pos: EscapePosition, pkg: string | undefined, c: ClassifiedMessage, message: string, inputLine: number): EscapeDiagnostic {
-    const d: EscapeDiagnostic = { file: pos.file, line: pos.line, column: pos.column, kind: c.kind, subject: c.subject, message, flow: [], reasons: [], inputLine };
-    if (pkg !== undefined) d.package = pkg;
+    const d: EscapeDiagnostic = {
+      file: pos.file,
+      line: pos.line,
+      column: pos.column,
+      ...(pkg === undefined ? {} : { package: pkg }),
+      kind: c.kind,
+      subject: c.subject,
+      message,
+      flow: [],
+      reasons: [],
+      inputLine,
+    };
     setDetails(d, c);
     this.diagnostics.push(d);
     return d;
@@ -92,12 +103,9 @@ export class EscapeBuilder {
     (d.notes ??= []).push(note);
   }
 
-  /** Removes diagnostics folded into others. */
-  drop(dropped: ReadonlySet<EscapeDiagnostic>): void {
-    if (dropped.size === 0) return;
-    let w = 0;
-    for (const d of this.diagnostics) if (!dropped.has(d)) this.diagnostics[w++] = d;
-    this.diagnostics.length = w;
+  /** Leaves out of the result a diagnostic that was folded into another (done once, by finish()). */
+  drop(d: EscapeDiagnostic): void {
+    this.dropped.add(d);
   }
 
   finish(): { diagnostics: EscapeDiagnostic[]; packages: string[]; warnings: GoEscapeWarning[] } {
@@ -107,6 +115,12 @@ export class EscapeBuilder {
         message: `${this.suppressed} more warnings not listed (the first ${this.maxWarnings} are); the first of them is at this line`,
       });
       this.suppressed = 0;
+    }
+    if (this.dropped.size > 0) {
+      let w = 0;
+      for (const d of this.diagnostics) if (!this.dropped.has(d)) this.diagnostics[w++] = d;
+      this.diagnostics.length = w;
+      this.dropped.clear();
     }
     return { diagnostics: this.diagnostics, packages: this.packages, warnings: this.warnings };
   }

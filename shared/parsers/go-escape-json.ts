@@ -23,7 +23,8 @@
  *
  * The entries of one position are consecutive (sorted by position, stably), so they are resolved
  * together when the position changes: each empty `escape` is the summary of one explained
- * `escape`/`escapes` there. Explained ones beyond the summaries are either the same allocation
+ * `escape`/`escapes` there (and a parameter's `leak` entries are summed up as -m would: one for the
+ * heap or other places, one per result). Explained ones beyond the summaries are either the same allocation
  * explained twice (graph.go explains each address-of flow into the heap: `(non-constant size)` and
  * `(spill)` of one `make`), folded into the first of their subject, or variables, for which finish()
  * logs no summary: -m says `moved to heap: x` for them, and so do we.
@@ -54,6 +55,7 @@ export class JsonDiagnosticReader {
   private groupPos: EscapePosition = { file: '', line: 0, column: 0 };
   private explained: EscapeDiagnostic[] = [];
   private summaries: Array<{ n: number; related: unknown[] }> = [];
+  private leaks: EscapeDiagnostic[] = [];
 
   constructor(private readonly b: EscapeBuilder) {}
 
@@ -120,6 +122,7 @@ export class JsonDiagnosticReader {
     }
     const d = this.create(pos, code, message, n, related);
     if (code === 'escape' || code === 'escapes') this.explained.push(d);
+    if (code === 'leak') this.leaks.push(d);
   }
 
   private create(pos: EscapePosition, code: string, message: string, n: number, related: unknown[]): EscapeDiagnostic {
@@ -150,12 +153,36 @@ export class JsonDiagnosticReader {
       d.kind = 'moved-to-heap';
       d.explanation = d.message;
       d.message = `moved to heap: ${d.subject}`;
+      // A parameter that leaks and then escapes: -m says only `moved to heap: p`.
+      for (const leak of this.leaks.filter((l) => l.subject === d.subject)) {
+        for (const text of leak.flow) this.b.addFlow(d, text);
+        dropped.add(leak);
+      }
+    }
+    // Leaks of one parameter along several paths (`leaks to {heap}`, `leaks to file with derefs=3`):
+    // one per result they reach and one for the rest, as -m sums them up (`leaking param: gp`).
+    // A leak to the heap (anything but a result) with derefs=h covers leaks to results with derefs >= h
+    // (escape/leaks.go Optimize).
+    const kept = new Map<string, EscapeDiagnostic>();
+    for (const leak of [...this.leaks].sort(byHeapFirst)) {
+      if (dropped.has(leak)) continue;
+      const heap = kept.get(`${leak.subject}\u0000`);
+      const covered = heap !== undefined && leak.toResult !== undefined && (leak.derefs ?? 0) >= (heap.derefs ?? 0);
+      const key = `${leak.subject}\u0000${covered ? '' : (leak.toResult ?? '')}`;
+      const into = kept.get(key);
+      if (into === undefined) {
+        kept.set(key, leak);
+        continue;
+      }
+      for (const text of leak.flow) this.b.addFlow(into, text);
+      dropped.add(leak);
     }
     // Summaries beyond the explanations (none in the compiler's output): escapes of unknown expressions.
-    for (const s of this.summaries.slice(explained.length - dropped.size)) this.create({ ...this.groupPos }, 'escape', '', s.n, s.related);
-    this.b.drop(dropped);
+    for (const s of this.summaries.slice(left.length)) this.create({ ...this.groupPos }, 'escape', '', s.n, s.related);
+    for (const d of dropped) this.b.drop(d);
     this.explained = [];
     this.summaries = [];
+    this.leaks = [];
     this.groupAt = '';
   }
 
@@ -202,12 +229,20 @@ function classify(code: string, message: string): { c: ClassifiedMessage; text: 
     // `foo cannot be inlined (escaping closure variable)`
     case 'cannotInlineCall':
       return { c: { kind: 'cannot-inline', subject: message.split(' ')[0] ?? '', detail: message }, text: codeText(code, message) };
-    // The callee's name.
+    // The callee's name (inl.go, Go 1.14-1.16: LogOpt(n.Pos, "inlineCall", "inline", caller, fn.pkgFuncName())),
+    // said as -m says it.
     case 'inlineCall':
-      return { c: { kind: 'inlining-call', subject: message }, text: codeText(code, message) };
+      return { c: { kind: 'inlining-call', subject: message }, text: `inlining call to ${message}` };
     default:
       return { c: { kind: 'other', subject: '' }, text: codeText(code, message) };
   }
+}
+
+/** Leaks to the heap before leaks to results, fewer derefs first, `{heap}` first; input order otherwise. */
+function byHeapFirst(a: EscapeDiagnostic, b: EscapeDiagnostic): number {
+  const result = (d: EscapeDiagnostic) => (d.toResult !== undefined ? 1 : 0);
+  const elsewhere = (d: EscapeDiagnostic) => (d.leaksTo === '{heap}' ? 0 : 1);
+  return result(a) - result(b) || (a.derefs ?? 0) - (b.derefs ?? 0) || elsewhere(a) - elsewhere(b) || a.inputLine - b.inputLine;
 }
 
 function codeText(code: string, message: string): string {

@@ -125,12 +125,13 @@ export function classifyMessage(message: string): ClassifiedMessage {
   }
   if ((m = MARK_CONTENT.exec(message))) return { kind: 'leaking-param-content', subject: g(m, 'subject') };
   if ((m = LEAKING_CLOSURE.exec(message))) return { kind: 'leaking-other', subject: g(m, 'subject') };
-  if ((m = LEAKING_OTHER.exec(message))) return { kind: 'leaking-other', subject: m.groups!.subject ?? g(m, 'what') };
   if ((m = PARAM_LEAKS.exec(message))) {
     const to = g(m, 'to');
     const derefs = Number(g(m, 'derefs'));
+    // A leak to anything but a result (`{heap}`, `{storage for &T{...}}`, a variable) is a leak to
+    // the heap: -m sums it up as `leaking param: p`, or `leaking param content: p` past derefs=0.
     const out: ClassifiedMessage = {
-      kind: to === '{heap}' && derefs > 0 ? 'leaking-param-content' : 'leaking-param',
+      kind: !RESULT_NAME.test(to) && derefs > 0 ? 'leaking-param-content' : 'leaking-param',
       subject: g(m, 'subject'),
       leaksTo: to,
       derefs,
@@ -157,6 +158,7 @@ export function classifyMessage(message: string): ClassifiedMessage {
   if ((m = INLINING_CALL.exec(message))) return { kind: 'inlining-call', subject: g(m, 'subject') };
   if ((m = ESCAPES.exec(message))) return { kind: 'escapes-to-heap', ...splitFunction(g(m, 'subject')), explains: 'escape' };
   if ((m = NOT_ESCAPES.exec(message))) return { kind: 'does-not-escape', ...splitFunction(g(m, 'subject')) };
+  if ((m = LEAKING_OTHER.exec(message))) return { kind: 'leaking-other', subject: m.groups!.subject ?? g(m, 'what') };
   if ((m = CAPTURING.exec(message) ?? SELF_ASSIGNMENT.exec(message))) return { kind: 'other', subject: g(m, 'subject'), function: g(m, 'fn') };
   return { kind: 'other', subject: '' };
 }

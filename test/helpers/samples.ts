@@ -15,7 +15,7 @@ export function boxedArchive(): Buffer {
 /** Deterministic pseudo-random bytes (xorshift32), so "random binary" is the same in every run. */
 export function seededBytes(n: number, seed = 0x9e3779b9): Buffer {
   const out = Buffer.alloc(n);
-  let x = seed >>> 0;
+  let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
     x ^= x << 13;
     x >>>= 0;

@@ -8,6 +8,7 @@ import { ByteReader, collect, fromBuffer, type ByteSource } from '../bytes.js';
 import { detectKind } from '../detect.js';
 import { gunzip, isGzip } from '../gzip.js';
 import { readArchive, type ContainerFormat } from './index.js';
+import { seededBytes } from '../../../test/helpers/samples.js';
 
 const fixture = (path: string) => readFileSync(new URL(`../../../test/fixtures/${path}`, import.meta.url));
 const sample = (name: string) => fixture(`samples/mapstress-boxed/${name}`);
@@ -296,21 +297,6 @@ describe('readArchive', () => {
     assert.deepEqual(seen, [1024 * 1024, 2 * 1024 * 1024, 3 * 1024 * 1024, noise.length]);
   });
 });
-
-/** Deterministic noise (xorshift32), so a failure can be replayed. */
-function seededBytes(n: number, seed: number): Buffer {
-  const out = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** A one-entry zip (deflate, sizes in the local header), written by hand after APPNOTE §4.3.7. */
 function zipOf(name: string, content: Buffer): Buffer {
