@@ -1,17 +1,22 @@
 // One bench case in its own process, so peak RSS is this case's alone. Prints one JSON line.
-//   node --import tsx scripts/bench/worker.ts perf-fold FILE [PASSES]
+//   node --import tsx scripts/bench/worker.ts perf-fold|pprof-ours|pprof-format FILE [PASSES]
 // With PASSES > 1 the input is processed that many times in this process: `coldMs` is the first pass
 // (JIT warming up), `ms` the best pass after it (steady state).
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { Profile as PeerProfile } from 'pprof-format';
 import { PerfScriptCollector } from '../../shared/analyses/perf/perf-script-collector.js';
 import { emptyArtifacts } from '../../shared/analyses/collector.js';
 import { DEFAULT_LIMITS } from '../../shared/limits.js';
 import { emptyResult, type InputSummary } from '../../shared/model/report.js';
+import { decodeProfile, sampleTypeIndex } from '../../shared/parsers/pprof/index.js';
 
 const [mode, file, passesArg] = process.argv.slice(2);
 const passes = Math.max(1, Number(passesArg ?? 1));
 if (!file) throw new Error('usage: worker.ts MODE FILE');
-const bytes = statSync(file).size;
+// pprof cases time decoding the raw (gunzipped) profile, so `bytes` is its raw size.
+const pprofRaw = mode!.startsWith('pprof-') ? gunzipSync(readFileSync(file)) : undefined;
+const bytes = pprofRaw?.length ?? statSync(file).size;
 
 async function perfFold(): Promise<Record<string, unknown>> {
   const collector = new PerfScriptCollector(DEFAULT_LIMITS);
@@ -24,7 +29,68 @@ async function perfFold(): Promise<Record<string, unknown>> {
   return { samples: (input.summary as { samples: number }).samples, distinctStacks: distinct, warnings: input.warnings.length };
 }
 
-const cases: Record<string, () => Promise<Record<string, unknown>>> = { 'perf-fold': perfFold };
+/**
+ * The aggregate both pprof cases compute the same way: alloc_space summed per leaf function (the
+ * innermost line of a sample's first location), into an array indexed by function id, then by name.
+ */
+interface LeafSums {
+  samples: number;
+  leafFunctions: number;
+  allocSpace: number;
+  top: string;
+}
+
+function leafSums(samples: number, sums: Map<string, number>): LeafSums {
+  let top = '';
+  let allocSpace = 0;
+  for (const [name, v] of sums) {
+    allocSpace += v;
+    if (top === '' || v > sums.get(top)!) top = name;
+  }
+  return { samples, leafFunctions: sums.size, allocSpace, top };
+}
+
+/** Ours: decodeProfile, then a walk over the resolved model. */
+async function pprofOurs(): Promise<Record<string, unknown>> {
+  const p = decodeProfile(pprofRaw!, { file: file! });
+  const v = sampleTypeIndex(p, 'alloc_space');
+  const byId = new Float64Array(Math.max(0, ...p.functions.map((f) => f.id)) + 1);
+  for (const s of p.samples) {
+    const line = s.locations[0]?.lines[0];
+    if (line !== undefined) byId[line.function.id]! += s.values[v]!;
+  }
+  const sums = new Map<string, number>();
+  for (const f of p.functions) if (byId[f.id]) sums.set(f.name, (sums.get(f.name) ?? 0) + byId[f.id]!);
+  return { ...leafSums(p.samples.length, sums) };
+}
+
+/** The peer: pprof-format's Profile.decode, then the same walk, ids resolved through arrays built once. */
+async function pprofFormat(): Promise<Record<string, unknown>> {
+  const p = PeerProfile.decode(pprofRaw!);
+  const strings = p.stringTable.strings;
+  const v = p.sampleType.findIndex((t) => strings[Number(t.type)] === 'alloc_space');
+  const locations: Array<(typeof p.location)[number]> = [];
+  for (const l of p.location) locations[Number(l.id)] = l;
+  const byId = new Float64Array(Math.max(0, ...p.function.map((f) => Number(f.id))) + 1);
+  for (const s of p.sample) {
+    if (s.locationId.length === 0) continue;
+    const line = locations[Number(s.locationId[0])]?.line[0];
+    if (line !== undefined) byId[Number(line.functionId)]! += Number(s.value[v]);
+  }
+  const sums = new Map<string, number>();
+  for (const f of p.function) {
+    const id = Number(f.id);
+    const name = strings[Number(f.name)]!;
+    if (byId[id]) sums.set(name, (sums.get(name) ?? 0) + byId[id]!);
+  }
+  return { ...leafSums(p.sample.length, sums) };
+}
+
+const cases: Record<string, () => Promise<Record<string, unknown>>> = {
+  'perf-fold': perfFold,
+  'pprof-ours': pprofOurs,
+  'pprof-format': pprofFormat,
+};
 const run = cases[mode!];
 if (!run) throw new Error(`unknown mode ${mode}`);
 let extra: Record<string, unknown> = {};

@@ -56,6 +56,11 @@ export interface ProfileLabel {
   numUnit?: string;
 }
 
+/**
+ * Decoded samples are read-only: their arrays are frozen, and samples with the same stack, label set
+ * or values share one array (a Go heap profile repeats each stack once per allocation size). Copy
+ * before changing (`[...s.locations].reverse()`, never `s.locations.reverse()`).
+ */
 export interface ProfileSample {
   /** Leaf first, as in profile.proto. */
   locations: ProfileLocation[];

@@ -4,8 +4,7 @@
  * the gunzip under the limits, and decodes the collected bytes (profiles are small: bigheap, 262,166
  * samples, is 12.4 MB raw). `decodeProfile` (decode.ts) is the decoder proper.
  */
-import { MalformedInputError } from '../../errors.js';
-import { LimitExceededError } from '../../errors.js';
+import { LimitExceededError, MalformedInputError } from '../../errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../limits.js';
 import type { Profile, ProfileFrame, ProfileLocation } from '../../model/profile.js';
 import { ByteReader, concat, type ByteSource } from '../bytes.js';

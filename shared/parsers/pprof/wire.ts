@@ -244,6 +244,12 @@ export class ProtoReader {
     this.pos += n;
   }
 
+  /** Checks that `what` (a known VARINT field, key at `keyAt`) came as one; returns the offset of its value. */
+  scalar(keyAt: number, wire: number, what: string, want = 'VARINT'): number {
+    if (wire !== VARINT) throw this.wrongWire(keyAt, what, wire, want);
+    return this.pos;
+  }
+
   /** `what` (a known field) came with the wrong wire type. */
   wrongWire(keyAt: number, what: string, wire: number, want: string): MalformedInputError {
     return this.error(keyAt, `${what}: wire type ${wireName(wire)} (${wire}), want ${want}`);
