@@ -38,7 +38,8 @@ export interface AnalysisOutcome {
 /**
  * Reads every entry of every source, detects its kind from content (SPEC §1) and records it in
  * `inputs[]`. A bad entry is recorded with its error and the others go on; a broken archive ends the
- * analysis with `error` set. Parsers for each kind plug in at `readEntry`.
+ * analysis with `error` set. Each kind's parser runs in its Collector (createCollectors); the joins
+ * across kinds run once every input is read (finish).
  */
 export async function analyze(sources: AnalysisSource[], opts: AnalyzeOptions = {}): Promise<AnalysisOutcome> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
