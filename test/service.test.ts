@@ -61,6 +61,11 @@ describe('local service', () => {
     assert.ok(perf!.bytes > 489302, 'decoded size is larger than the stored size');
     assert.ok(Date.parse(done.completedAt!) >= Date.parse(done.createdAt));
 
+    // gctrace: nine cycles on the Go process's own clock (not yet aligned onto perf's), the last forced.
+    assert.equal(done.gc.cycles.length, 9);
+    assert.deepEqual([done.gc.cycles[0]!.startNs, done.gc.cycles[8]!.forced], [36_000_000, true]);
+    assert.equal(done.gc.alignment, null);
+
     // The bpf() tracepoints are parsed, commands decoded from the kernel's enum bpf_cmd, not read as frames.
     assert.deepEqual((perf?.summary as { syscalls?: unknown }).syscalls, {
       'bpf:BPF_MAP_CREATE': { calls: 2, errors: 0 },

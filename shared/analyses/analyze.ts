@@ -8,6 +8,7 @@ import { gunzip, isGzip } from '../parsers/gzip.js';
 import { emptyArtifacts, type Artifacts, type Collector } from './collector.js';
 import { analysisStepFailed, errorName, unreadableInput, unrecognizedInput } from './data-quality.js';
 import { joinEscapes } from './escape/join.js';
+import { GcTraceCollector } from './gctrace-collector.js';
 import { GoEscapeCollector } from './go-escape-collector.js';
 import { PerfScriptCollector } from './perf/perf-script-collector.js';
 import { PprofCollector } from './pprof-collector.js';
@@ -108,6 +109,7 @@ interface Collectors extends Partial<Record<InputKind, Collector>> {
   'perf-script': PerfScriptCollector;
   pprof: PprofCollector;
   'go-escape': GoEscapeCollector;
+  gctrace: GcTraceCollector;
 }
 
 function createCollectors(limits: Limits): Collectors {
@@ -115,6 +117,7 @@ function createCollectors(limits: Limits): Collectors {
     'perf-script': new PerfScriptCollector(limits),
     pprof: new PprofCollector(limits),
     'go-escape': new GoEscapeCollector(limits),
+    gctrace: new GcTraceCollector(limits),
   };
 }
 

@@ -3,6 +3,8 @@
  * Times are integer nanoseconds, shares are fractions in [0, 1].
  * Later analyses fill the sections that are empty today; the keys are fixed by the spec.
  */
+import type { GcCycle } from './gc.js';
+
 export const SCHEMA_VERSION = 1 as const;
 
 export type AnalysisStatus = 'pending' | 'running' | 'complete' | 'failed';
@@ -142,7 +144,8 @@ export interface AnalysisResult {
   findings: Finding[];
   escapeSites: EscapeSite[];
   hotspots: Hotspot[];
-  gc: { cycles: unknown[]; alignment: unknown | null };
+  /** GC cycles from gctrace (times since the Go process started until aligned onto perf's clock). */
+  gc: { cycles: GcCycle[]; alignment: unknown | null };
   latency: unknown[];
   sched: unknown | null;
   pageFaults: unknown | null;
