@@ -61,6 +61,12 @@ describe('local service', () => {
     assert.ok(perf!.bytes > 489302, 'decoded size is larger than the stored size');
     assert.ok(Date.parse(done.completedAt!) >= Date.parse(done.createdAt));
 
+    const md = await fetch(`${service.url}/v1/analyses/${accepted.id}?format=md`);
+    assert.match(md.headers.get('content-type') ?? '', /^text\/markdown/);
+    const mdText = await md.text();
+    assert.match(mdText, /^## TraceLens report /);
+    assert.match(mdText, /\| `main\.go:23` \| map\[string\]interface \{\}\{\.\.\.\}/);
+
     // gctrace: nine cycles on the Go process's own clock (not yet aligned onto perf's), the last forced.
     assert.equal(done.gc.cycles.length, 9);
     assert.deepEqual([done.gc.cycles[0]!.startNs, done.gc.cycles[8]!.forced], [36_000_000, true]);

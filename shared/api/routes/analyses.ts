@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { TraceLensError } from '../../errors.js';
 import { isId, newId } from '../../ids.js';
 import { renderJson, toReport } from '../../report/json.js';
+import { renderMarkdown } from '../../report/markdown.js';
 import { archiveKey } from '../../storage/keys.js';
 import type { AnalysisRecord } from '../../storage/ports.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
@@ -19,7 +20,7 @@ const MetadataQuery = z.object({
   commit: name.optional(),
 });
 const LABEL_KEY = /^[\w.-]{1,64}$/;
-const FORMATS = ['json', 'folded'] as const;
+const FORMATS = ['json', 'md', 'folded'] as const;
 
 export function analysesRoutes(deps: ApiDeps) {
   const now = deps.now ?? (() => new Date());
@@ -96,6 +97,7 @@ export function analysesRoutes(deps: ApiDeps) {
       const text = await foldedStacks(deps, record, c.req.query('event'));
       return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
     }
+    if (format === 'md') return c.body(renderMarkdown(toReport(record)), 200, { 'content-type': 'text/markdown; charset=utf-8' });
     return c.body(renderJson(toReport(record)), 200, { 'content-type': 'application/json; charset=utf-8' });
   });
 
