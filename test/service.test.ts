@@ -72,6 +72,16 @@ describe('local service', () => {
     assert.deepEqual([done.gc.cycles[0]!.startNs, done.gc.cycles[8]!.forced], [36_000_000, true]);
     assert.equal(done.gc.alignment, null);
 
+    // Latency series from perf: every bpf() map update paired enter→exit per thread; run-queue delay.
+    const updates = done.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'duration');
+    assert.equal(updates?.count, 20000);
+    assert.ok(updates!.p50Ns <= updates!.p99Ns && updates!.p99Ns <= updates!.maxNs);
+    assert.equal(done.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'gap')?.count, 19996);
+    assert.ok(done.latency.some((l) => l.kind === 'runqueue' && l.count > 0));
+    // perf sched latency: the program's row as perf printed it.
+    const mapstress = done.sched?.tables[0]?.tasks.find((t) => t.task === 'mapstress:(5)');
+    assert.deepEqual([mapstress?.switches, mapstress?.maxDelayNs], [214, 4_413_000]);
+
     // The bpf() tracepoints are parsed, commands decoded from the kernel's enum bpf_cmd, not read as frames.
     assert.deepEqual((perf?.summary as { syscalls?: unknown }).syscalls, {
       'bpf:BPF_MAP_CREATE': { calls: 2, errors: 0 },

@@ -12,6 +12,7 @@ import { GcTraceCollector } from './gctrace-collector.js';
 import { GoEscapeCollector } from './go-escape-collector.js';
 import { PerfScriptCollector } from './perf/perf-script-collector.js';
 import { PprofCollector } from './pprof-collector.js';
+import { SchedLatencyCollector } from './sched-collector.js';
 
 /** One thing to analyse: an archive, or a loose file (which readArchive treats as a one-entry archive). */
 export interface AnalysisSource {
@@ -110,6 +111,7 @@ interface Collectors extends Partial<Record<InputKind, Collector>> {
   pprof: PprofCollector;
   'go-escape': GoEscapeCollector;
   gctrace: GcTraceCollector;
+  'perf-sched-latency': SchedLatencyCollector;
 }
 
 function createCollectors(limits: Limits): Collectors {
@@ -118,6 +120,7 @@ function createCollectors(limits: Limits): Collectors {
     pprof: new PprofCollector(limits),
     'go-escape': new GoEscapeCollector(limits),
     gctrace: new GcTraceCollector(limits),
+    'perf-sched-latency': new SchedLatencyCollector(limits),
   };
 }
 

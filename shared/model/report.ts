@@ -4,6 +4,8 @@
  * Later analyses fill the sections that are empty today; the keys are fixed by the spec.
  */
 import type { GcCycle } from './gc.js';
+import type { LatencySeries } from './latency.js';
+import type { SchedLatencyTable } from './sched.js';
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -146,8 +148,10 @@ export interface AnalysisResult {
   hotspots: Hotspot[];
   /** GC cycles from gctrace (times since the Go process started until aligned onto perf's clock). */
   gc: { cycles: GcCycle[]; alignment: unknown | null };
-  latency: unknown[];
-  sched: unknown | null;
+  /** Latency series from perf (SPEC §2), one per operation and kind, with the input they come from. */
+  latency: Array<LatencySeries & { source: string }>;
+  /** `perf sched latency` tables, per input. */
+  sched: { tables: Array<SchedLatencyTable & { source: string }> } | null;
   pageFaults: unknown | null;
   dataQuality: DataQualityItem[];
   /** eBPF binding libraries seen in the inputs, and their map operations' allocations. */

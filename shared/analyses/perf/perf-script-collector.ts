@@ -8,6 +8,7 @@ import type { CpuStacks } from '../escape/sites.js';
 import { formatFolded, PerfEventFolder, type FoldedStacks } from './fold.js';
 import { topFunctions } from './hotspots.js';
 import { PerfStats } from './perf-stats.js';
+import { LatencySeriesBuilder } from '../latency/series.js';
 
 /**
  * perf script inputs → hotspots per event (weighted by period), folded stacks per event (the
@@ -15,19 +16,21 @@ import { PerfStats } from './perf-stats.js';
  * One pass over each input; memory grows with distinct stacks, threads and events, not with samples.
  */
 export class PerfScriptCollector implements Collector {
-  private readonly inputs: Array<{ name: string; stats: PerfStats; folds: Map<string, FoldedStacks> }> = [];
+  private readonly inputs: Array<{ name: string; stats: PerfStats; folds: Map<string, FoldedStacks>; latency: LatencySeriesBuilder }> = [];
 
   constructor(private readonly limits: Limits) {}
 
   async consume(body: ByteSource, input: InputSummary): Promise<void> {
     const stats = new PerfStats();
     const folder = new PerfEventFolder({ weighting: 'period' });
+    const latency = new LatencySeriesBuilder();
     await parsePerfScript(
       body,
       {
         sample(s: PerfSample) {
           stats.sample(s);
           folder.sample(s);
+          latency.sample(s);
         },
         task(t: PerfTaskEvent) {
           stats.task(t);
@@ -43,7 +46,7 @@ export class PerfScriptCollector implements Collector {
     );
     input.summary = stats.summary();
     input.warnings.push(...stats.inputWarnings());
-    this.inputs.push({ name: input.name, stats, folds: folder.byEvent() });
+    this.inputs.push({ name: input.name, stats, folds: folder.byEvent(), latency });
   }
 
   /**
@@ -88,8 +91,10 @@ export class PerfScriptCollector implements Collector {
 
   finish(result: AnalysisResult, artifacts: Artifacts): void {
     const merged = new Map<string, FoldedStacks>();
-    for (const { name, stats, folds } of this.inputs) {
+    for (const { name, stats, folds, latency } of this.inputs) {
       result.dataQuality.push(...stats.dataQuality(name));
+      // Latency series (syscall and probe pairs, loop cadence, run-queue delay); GC causality comes later.
+      for (const series of latency.series()) result.latency.push({ source: name, ...series });
       for (const [event, stacks] of folds) {
         const e = stats.events.get(event);
         if (!e || stacks.size === 0) continue;
