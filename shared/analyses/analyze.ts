@@ -11,6 +11,7 @@ import { joinEscapes } from './escape/join.js';
 import { GcTraceCollector } from './gctrace-collector.js';
 import { GoEscapeCollector } from './go-escape-collector.js';
 import { PerfScriptCollector } from './perf/perf-script-collector.js';
+import { ManifestCollector } from './manifest-collector.js';
 import { PprofCollector } from './pprof-collector.js';
 import { SchedLatencyCollector } from './sched-collector.js';
 
@@ -112,6 +113,7 @@ interface Collectors extends Partial<Record<InputKind, Collector>> {
   'go-escape': GoEscapeCollector;
   gctrace: GcTraceCollector;
   'perf-sched-latency': SchedLatencyCollector;
+  manifest: ManifestCollector;
 }
 
 function createCollectors(limits: Limits): Collectors {
@@ -121,6 +123,7 @@ function createCollectors(limits: Limits): Collectors {
     'go-escape': new GoEscapeCollector(limits),
     gctrace: new GcTraceCollector(limits),
     'perf-sched-latency': new SchedLatencyCollector(limits),
+    manifest: new ManifestCollector(),
   };
 }
 
