@@ -67,10 +67,9 @@ describe('local service', () => {
     assert.match(mdText, /^## TraceLens report /);
     assert.match(mdText, /\| `main\.go:23` \| map\[string\]interface \{\}\{\.\.\.\}/);
 
-    // gctrace: nine cycles on the Go process's own clock (not yet aligned onto perf's), the last forced.
+    // gctrace: nine cycles (times on the Go process's own clock, since its start), the last forced.
     assert.equal(done.gc.cycles.length, 9);
     assert.deepEqual([done.gc.cycles[0]!.startNs, done.gc.cycles[8]!.forced], [36_000_000, true]);
-    assert.equal(done.gc.alignment, null);
 
     // Latency series from perf: every bpf() map update paired enter→exit per thread; run-queue delay.
     const updates = done.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'duration');
@@ -78,6 +77,15 @@ describe('local service', () => {
     assert.ok(updates!.p50Ns <= updates!.p99Ns && updates!.p99Ns <= updates!.maxNs);
     assert.equal(done.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'gap')?.count, 19996);
     assert.ok(done.latency.some((l) => l.kind === 'runqueue' && l.count > 0));
+    // GC cycles aligned onto perf's clock by the GC activity perf saw (2 ms after the exec), then each
+    // series against the GC windows: map updates are not slower in GC; the loop's cadence is.
+    assert.deepEqual([done.gc.alignment?.method, done.gc.alignment?.confidence], ['gc-activity', 'medium']);
+    assert.equal(done.gc.alignment?.offsetNs, 528_256_019_000);
+    assert.equal(updates?.gc?.verdict, 'no-evidence');
+    const cadence = done.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'gap');
+    assert.equal(cadence?.gc?.verdict, 'gc-explains');
+    assert.ok(cadence?.gc && 'pValue' in cadence.gc && cadence.gc.pValue < 1e-6);
+
     // perf sched latency: the program's row as perf printed it.
     const mapstress = done.sched?.tables[0]?.tasks.find((t) => t.task === 'mapstress:(5)');
     assert.deepEqual([mapstress?.switches, mapstress?.maxDelayNs], [214, 4_413_000]);

@@ -8,6 +8,7 @@ import { gunzip, isGzip } from '../parsers/gzip.js';
 import { emptyArtifacts, type Artifacts, type Collector } from './collector.js';
 import { analysisStepFailed, errorName, unreadableInput, unrecognizedInput } from './data-quality.js';
 import { joinEscapes } from './escape/join.js';
+import { joinGc } from './gc/join.js';
 import { GcTraceCollector } from './gctrace-collector.js';
 import { GoEscapeCollector } from './go-escape-collector.js';
 import { PerfScriptCollector } from './perf/perf-script-collector.js';
@@ -146,6 +147,7 @@ function finish(collectors: Collectors, result: AnalysisResult, artifacts: Artif
       result,
     );
   });
+  step(result, 'GC-latency', () => joinGc(result, perf, collectors.manifest.manifest));
 }
 
 function step(result: AnalysisResult, name: string, run: () => void): void {

@@ -25,6 +25,8 @@ export const DQ = {
   escapeJoinIncomplete: 'DQ009',
   /** An analysis step failed (a bug of ours, not bad input); the rest of the report stands. */
   analysisStepFailed: 'DQ010',
+  /** GC cycles could only be placed on the perf clock roughly: no causality is asserted. */
+  weakClockAlignment: 'DQ011',
 } as const;
 
 export function errorName(err: unknown): string {

@@ -87,3 +87,42 @@ export interface GcTraceSummary {
    */
   gcCpuShare: number | null;
 }
+
+/** How an alignment of the Go clock onto the perf clock was obtained (shared/analyses/gc/alignment.ts). */
+export type GcAlignmentMethod = 'anchors' | 'gc-activity' | 'exec' | 'first-sample' | 'none';
+
+/**
+ * The Go process clock (gctrace `@`, ns since the runtime started) mapped onto perf's clock (ns since
+ * boot): `perfNs = goNs + offsetNs + goNs * driftPpm / 1e6`.
+ */
+export interface GcAlignment {
+  method: GcAlignmentMethod;
+  /**
+   * Integer ns on perf's absolute clock of Go time 0. A Number: exact while perf's clock is under
+   * 2^53 ns (~104 days of uptime); beyond that it is rounded to a few ns, well below the residual.
+   */
+  offsetNs: number;
+  /** Clock drift in parts per million, from a fit of ≥ 2 anchors; absent otherwise. */
+  driftPpm?: number;
+  /** Estimated error in ns (anchors: RMS of the fit; gc-activity: median distance of cycle starts to the nearest start sample; 0 when unmeasured). */
+  residualNs: number;
+  confidence: 'high' | 'medium' | 'low' | 'none';
+  /** Every source that gave an offset, best first. */
+  candidates: Array<{ method: GcAlignmentMethod; offsetNs: number; residualNs: number }>;
+  notes: string[];
+}
+
+/** One GC cycle's phases on the perf clock, integer ns. */
+export interface GcWindow {
+  /** The cycle number (`gc N`). */
+  n: number;
+  /** Start (STW sweep termination begins). */
+  startNs: number;
+  /** End of STW sweep termination, start of concurrent mark. */
+  sweepTermEndNs: number;
+  /** End of concurrent mark, start of STW mark termination. */
+  markEndNs: number;
+  /** End of mark termination. */
+  endNs: number;
+  forced: boolean;
+}

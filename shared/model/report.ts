@@ -3,7 +3,8 @@
  * Times are integer nanoseconds, shares are fractions in [0, 1].
  * Later analyses fill the sections that are empty today; the keys are fixed by the spec.
  */
-import type { GcCycle } from './gc.js';
+import type { GcCausality } from './causality.js';
+import type { GcAlignment, GcCycle } from './gc.js';
 import type { LatencySeries } from './latency.js';
 import type { SchedLatencyTable } from './sched.js';
 
@@ -147,9 +148,9 @@ export interface AnalysisResult {
   escapeSites: EscapeSite[];
   hotspots: Hotspot[];
   /** GC cycles from gctrace (times since the Go process started until aligned onto perf's clock). */
-  gc: { cycles: GcCycle[]; alignment: unknown | null };
+  gc: { cycles: GcCycle[]; alignment: GcAlignment | null };
   /** Latency series from perf (SPEC §2), one per operation and kind, with the input they come from. */
-  latency: Array<LatencySeries & { source: string }>;
+  latency: Array<LatencySeries & { source: string; gc?: GcCausality | { verdict: 'insufficient-data'; verdictReason: string } }>;
   /** `perf sched latency` tables, per input. */
   sched: { tables: Array<SchedLatencyTable & { source: string }> } | null;
   pageFaults: unknown | null;

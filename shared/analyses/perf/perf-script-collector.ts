@@ -9,6 +9,7 @@ import { formatFolded, PerfEventFolder, type FoldedStacks } from './fold.js';
 import { topFunctions } from './hotspots.js';
 import { PerfStats } from './perf-stats.js';
 import { LatencySeriesBuilder } from '../latency/series.js';
+import { GcActivityRecorder, type GcActivitySummary } from '../gc/gc-activity.js';
 
 /**
  * perf script inputs → hotspots per event (weighted by period), folded stacks per event (the
@@ -16,7 +17,13 @@ import { LatencySeriesBuilder } from '../latency/series.js';
  * One pass over each input; memory grows with distinct stacks, threads and events, not with samples.
  */
 export class PerfScriptCollector implements Collector {
-  private readonly inputs: Array<{ name: string; stats: PerfStats; folds: Map<string, FoldedStacks>; latency: LatencySeriesBuilder }> = [];
+  private readonly inputs: Array<{
+    name: string;
+    stats: PerfStats;
+    folds: Map<string, FoldedStacks>;
+    latency: LatencySeriesBuilder;
+    gc: GcActivitySummary;
+  }> = [];
 
   constructor(private readonly limits: Limits) {}
 
@@ -24,6 +31,7 @@ export class PerfScriptCollector implements Collector {
     const stats = new PerfStats();
     const folder = new PerfEventFolder({ weighting: 'period' });
     const latency = new LatencySeriesBuilder();
+    const gc = new GcActivityRecorder();
     await parsePerfScript(
       body,
       {
@@ -31,9 +39,11 @@ export class PerfScriptCollector implements Collector {
           stats.sample(s);
           folder.sample(s);
           latency.sample(s);
+          gc.sample(s);
         },
         task(t: PerfTaskEvent) {
           stats.task(t);
+          gc.task(t);
         },
         header(h: PerfHeader) {
           stats.header = h;
@@ -46,7 +56,7 @@ export class PerfScriptCollector implements Collector {
     );
     input.summary = stats.summary();
     input.warnings.push(...stats.inputWarnings());
-    this.inputs.push({ name: input.name, stats, folds: folder.byEvent(), latency });
+    this.inputs.push({ name: input.name, stats, folds: folder.byEvent(), latency, gc: gc.summary() });
   }
 
   /**
@@ -70,6 +80,18 @@ export class PerfScriptCollector implements Collector {
       out.stacks.push({ frames: stack.split(';').slice(1).reverse().map((fn) => ({ function: fn })), weight });
     }
     return out;
+  }
+
+  /** GC activity perf saw (for clock alignment): the input with the most GC samples. */
+  gcActivity(): GcActivitySummary | undefined {
+    let best: GcActivitySummary | undefined;
+    for (const { gc } of this.inputs) if (!best || gc.gcSamples > best.gcSamples) best = gc;
+    return best;
+  }
+
+  /** The latency builder of the input a report series came from. */
+  latencyOf(source: string): LatencySeriesBuilder | undefined {
+    return this.inputs.find((i) => i.name === source)?.latency;
   }
 
   /** Every function name in the perf stacks (binding detection). */

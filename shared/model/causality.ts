@@ -1,0 +1,101 @@
+/**
+ * GC-latency causality of one latency series (SPEC §2 "GC-latency causality", §4 `latency[].gc`).
+ * Times are perf nanoseconds as JS numbers (exact below 2^53 ns, ~104 days of uptime).
+ */
+
+export type GcVerdict = 'gc-explains' | 'no-evidence' | 'insufficient-data';
+
+/** Nearest-rank distribution of operation durations (see `percentile` in analyses/latency/series.ts). */
+export interface DurationStats {
+  count: number;
+  p50Ns: number;
+  p90Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+  /** 0 when count is 0. */
+  maxNs: number;
+}
+
+/**
+ * Slow operations (duration >= `thresholdNs`) against GC windows (or one GC phase).
+ *
+ * Baseline: `overlapShare`, the share of ALL operations of the series that overlap the windows. This
+ * (not the time share) is the null hypothesis, because a long operation is more likely to touch a GC
+ * window than a short one whatever the cause: under "GC does not matter", a slow operation overlaps GC
+ * as often as any operation does. `gcTimeShare` / `timeShare` is reported alongside for reference.
+ */
+export interface SlowTest {
+  /** The series' percentile (p99 or p99.9) used as the slow threshold. */
+  thresholdNs: number;
+  /** Operations with duration >= thresholdNs. */
+  slowCount: number;
+  /** Slow operations overlapping the windows. */
+  slowInside: number;
+  /** slowInside / slowCount (0 when slowCount is 0). */
+  slowInsideShare: number;
+  /** The baseline: share of all operations overlapping the windows. */
+  overlapShare: number;
+  /** slowInsideShare / overlapShare; null when no operation overlaps (0/0: undefined). */
+  lift: number | null;
+  /**
+   * One-sided exact binomial test: P(X >= slowInside), X ~ Binomial(slowCount, overlapShare).
+   * 1 when there are no slow operations.
+   */
+  pValue: number;
+}
+
+/** One GC phase: STW sweep termination, concurrent mark, STW mark termination. */
+export interface PhaseCausality {
+  /** Share of the observed span covered by this phase of any window (union, clipped). */
+  timeShare: number;
+  /** Operations overlapping this phase of some window. */
+  overlapCount: number;
+  p99: SlowTest;
+  p999: SlowTest;
+}
+
+/** One row of the per-cycle table. */
+export interface CycleCausality {
+  /** The GC cycle number (`gc N @`). */
+  n: number;
+  startNs: number;
+  endNs: number;
+  /** Operations overlapping [startNs, endNs]. */
+  ops: number;
+  /** Of those, operations with duration >= the series' p99. */
+  slowOps: number;
+  /** Longest overlapping operation; 0 when none. */
+  maxNs: number;
+}
+
+export interface GcCausality {
+  /** Operations analysed. */
+  count: number;
+  /** GC windows given. */
+  windows: number;
+  /** The observed span (given, or first event start -> last event end). */
+  spanNs: { startNs: number; endNs: number };
+  /** Share of the span covered by GC windows (union, clipped to the span). For reference only. */
+  gcTimeShare: number;
+  /** Share of all operations that overlap some GC window: the baseline of `lift`. */
+  overlapShare: number;
+  inside: DurationStats;
+  outside: DurationStats;
+  /** Slow = >= the series' p99 (`p99`) and >= its p99.9 (`p999`). */
+  p99: SlowTest;
+  p999: SlowTest;
+  /** Convenience copies of `p99` for SPEC §4 `latency[].gc`. */
+  slowInsideShare: number;
+  lift: number | null;
+  pValue: number;
+  phases: {
+    sweepTermination: PhaseCausality;
+    mark: PhaseCausality;
+    markTermination: PhaseCausality;
+  };
+  /** Per GC cycle, in window order (sorted by start). */
+  cycles: CycleCausality[];
+  verdict: GcVerdict;
+  /** Why the verdict, in one sentence. */
+  verdictReason: string;
+}
