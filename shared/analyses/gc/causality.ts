@@ -33,6 +33,7 @@ import type {
 } from '../../model/causality.js';
 import { percentile } from '../latency/series.js';
 import { binomialUpperTail } from './stats.js';
+import type { GcWindow as ModelGcWindow } from '../../model/gc.js';
 
 /** Verdict thresholds. */
 export interface GcCausalityThresholds {
@@ -53,14 +54,8 @@ export const GC_CAUSALITY_DEFAULTS: Readonly<GcCausalityThresholds> = Object.fre
   maxPValue: 0.01,
 });
 
-export interface GcWindow {
-  /** The cycle number (`gc N @`). */
-  n: number;
-  startNs: number;
-  sweepTermEndNs: number;
-  markEndNs: number;
-  endNs: number;
-}
+/** A GC window as the model has it (shared/model/gc.ts), without what causality does not use. */
+export type GcWindow = Omit<ModelGcWindow, 'forced'>;
 
 export interface GcCausalityInput {
   windows: GcWindow[];
