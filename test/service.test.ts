@@ -86,6 +86,9 @@ describe('local service', () => {
     assert.equal(cadence?.gc?.verdict, 'gc-explains');
     assert.ok(cadence?.gc && 'pValue' in cadence.gc && cadence.gc.pValue < 1e-6);
 
+    const rules = new Set(done.findings.map((f) => f.rule));
+    for (const rule of ['GC001', 'BPF001', 'SCHED001']) assert.ok(rules.has(rule), `${rule} in ${[...rules]}`);
+
     // perf sched latency: the program's row as perf printed it.
     const mapstress = done.sched?.tables[0]?.tasks.find((t) => t.task === 'mapstress:(5)');
     assert.deepEqual([mapstress?.switches, mapstress?.maxDelayNs], [214, 4_413_000]);

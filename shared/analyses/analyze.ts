@@ -8,6 +8,7 @@ import { gunzip, isGzip } from '../parsers/gzip.js';
 import { emptyArtifacts, type Artifacts, type Collector } from './collector.js';
 import { analysisStepFailed, errorName, unreadableInput, unrecognizedInput } from './data-quality.js';
 import { joinEscapes } from './escape/join.js';
+import { gcFindings } from './gc/findings.js';
 import { joinGc } from './gc/join.js';
 import { GcTraceCollector } from './gctrace-collector.js';
 import { GoEscapeCollector } from './go-escape-collector.js';
@@ -148,6 +149,7 @@ function finish(collectors: Collectors, result: AnalysisResult, artifacts: Artif
     );
   });
   step(result, 'GC-latency', () => joinGc(result, perf, collectors.manifest.manifest));
+  step(result, 'GC findings', () => result.findings.push(...gcFindings(result, collectors.gctrace.gcCpuShare)));
 }
 
 function step(result: AnalysisResult, name: string, run: () => void): void {

@@ -11,6 +11,8 @@ import type { Collector } from './collector.js';
  */
 export class GcTraceCollector implements Collector {
   private readonly cycles: GcCycle[] = [];
+  /** GC's share of CPU (the last gctrace's cumulative `N%`), for GC002; null when no input printed one. */
+  gcCpuShare: number | null = null;
 
   constructor(private readonly limits: Limits) {}
 
@@ -18,6 +20,7 @@ export class GcTraceCollector implements Collector {
     const r = await parseGcTrace(body, { file: input.name, maxLineBytes: this.limits.lineBytes });
     this.cycles.push(...r.cycles);
     const s = summarizeGcTrace(r);
+    if (s.gcCpuShare !== null) this.gcCpuShare = Math.max(this.gcCpuShare ?? 0, s.gcCpuShare);
     input.summary = { ...s, cycles: r.cycles.length };
     for (const w of r.warnings.slice(0, 20)) input.warnings.push(`line ${w.line}: ${w.message}`);
     if (r.warnings.length > 20) input.warnings.push(`… and ${r.warnings.length - 20} more`);
