@@ -149,7 +149,7 @@ function finish(collectors: Collectors, result: AnalysisResult, artifacts: Artif
     );
   });
   step(result, 'GC-latency', () => joinGc(result, perf, collectors.manifest.manifest));
-  step(result, 'GC findings', () => result.findings.push(...gcFindings(result, collectors.gctrace.gcCpuShare)));
+  step(result, 'GC findings', () => result.findings.push(...gcFindings(result, collectors.gctrace.gcCpuShare, perf.markAssists())));
 }
 
 function step(result: AnalysisResult, name: string, run: () => void): void {

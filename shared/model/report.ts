@@ -4,6 +4,7 @@
  * Later analyses fill the sections that are empty today; the keys are fixed by the spec.
  */
 import type { GcCausality } from './causality.js';
+import type { FreshFaultsResult } from '../analyses/memory/page-faults.js';
 import type { GcAlignment, GcCycle } from './gc.js';
 import type { LatencySeries } from './latency.js';
 import type { SchedLatencyTable } from './sched.js';
@@ -153,7 +154,8 @@ export interface AnalysisResult {
   latency: Array<LatencySeries & { source: string; gc?: GcCausality | { verdict: 'insufficient-data'; verdictReason: string } }>;
   /** `perf sched latency` tables, per input. */
   sched: { tables: Array<SchedLatencyTable & { source: string }> } | null;
-  pageFaults: unknown | null;
+  /** Page faults in regions mapped shortly before (eBPF JIT, ring buffers), from the perf input with the most faults. */
+  pageFaults: (FreshFaultsResult & { source: string }) | null;
   dataQuality: DataQualityItem[];
   /** eBPF binding libraries seen in the inputs, and their map operations' allocations. */
   ebpf?: EbpfBindings;

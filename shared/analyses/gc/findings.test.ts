@@ -19,6 +19,30 @@ describe('gcFindings', () => {
     assert.deepEqual(gcFindings({ ...result, gc: { cycles: [cycle(1, 50_000, 40_000)], alignment: null } }, 0.02), []);
   });
 
+  it('GC003 when assists dominate mark CPU, naming who pays them; MEM001 for faults in fresh mappings', () => {
+    const result = emptyResult();
+    const c = cycle(1, 50_000, 40_000);
+    (c as { cpu: unknown }).cpu = { sweepTermNs: 10_000, assistNs: 600_000, backgroundNs: 300_000, idleNs: 100_000, markTermNs: 10_000 };
+    result.gc.cycles = [c];
+    result.pageFaults = {
+      source: 'perf.txt',
+      faults: 40,
+      inFresh: 30,
+      inRegion: 35,
+      noAddress: 0,
+      regions: [{ file: 'anon_inode:bpf-map', kind: 'bpf', start: '0x7f0000000000', length: 4096, pid: 1, mappedAtNs: 1, faults: 30, firstFaultAfterNs: 2000 }],
+      regionsHeld: 1,
+      regionsDropped: 0,
+      delaysDropped: 0,
+    } as never;
+    const assists = { assistWeight: 9, totalWeight: 100, gcWeight: 20, functions: [{ name: 'main.boxed', weight: 6, share: 6 / 9 }, { name: '(runtime)', weight: 3, share: 3 / 9 }] };
+    const found = gcFindings(result, null, assists);
+    assert.deepEqual(found.map((f) => f.rule), ['GC003', 'MEM001']);
+    assert.equal(found[0]!.location?.function, 'main.boxed');
+    assert.match(found[0]!.title, /^Mark assists are 60\.0% of GC mark CPU; main\.boxed pays the most$/);
+    assert.match(found[1]!.message, /anon_inode:bpf-map \[bpf\] 30 faults/);
+  });
+
   it('BPF001 only for bpf series with a real tail, SCHED001 only for a program thread group', () => {
     const result = emptyResult();
     const base = { source: 'perf.txt', count: 1000, p90Ns: 0, sumNs: 0 };

@@ -1,6 +1,7 @@
 import type { GcCausality } from '../../model/causality.js';
 import type { GcCycle } from '../../model/gc.js';
 import type { AnalysisResult, Finding } from '../../model/report.js';
+import type { MarkAssistResult } from './mark-assist.js';
 import { findingId } from '../escape/findings.js';
 
 /**
@@ -18,6 +19,12 @@ export interface GcThresholds {
   bpfTailNs: number;
   /** SCHED001: run-queue delay p99 of the program's threads above this. Default 1 ms. */
   runqueueP99Ns: number;
+  /** GC003: mark assists' share of GC mark CPU (assist / (assist + background + idle)). Default 0.25. */
+  assistShare: number;
+  /** MEM001: page faults in regions mapped within the last second, at least this many ... Default 10. */
+  freshFaults: number;
+  /** ... and at least this share of all faults. Default 0.10. */
+  freshFaultShare: number;
 }
 
 export const DEFAULT_GC_THRESHOLDS: GcThresholds = {
@@ -26,6 +33,9 @@ export const DEFAULT_GC_THRESHOLDS: GcThresholds = {
   bpfTailRatio: 4,
   bpfTailNs: 10_000,
   runqueueP99Ns: 1_000_000,
+  assistShare: 0.25,
+  freshFaults: 10,
+  freshFaultShare: 0.1,
 };
 
 const us = (ns: number) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(1)} µs`);
@@ -41,9 +51,53 @@ function topEscapeIds(result: AnalysisResult): string {
   return ids.length ? ` Start with the escape sites ${ids.map((f) => `${f.id} (${f.location?.file}:${f.location?.line})`).join(', ')}.` : '';
 }
 
-export function gcFindings(result: AnalysisResult, gcCpuShare: number | null, t: GcThresholds = DEFAULT_GC_THRESHOLDS): Finding[] {
+export function gcFindings(
+  result: AnalysisResult,
+  gcCpuShare: number | null,
+  assists?: MarkAssistResult,
+  t: GcThresholds = DEFAULT_GC_THRESHOLDS,
+): Finding[] {
   const out: Finding[] = [];
   const cycles: GcCycle[] = result.gc.cycles;
+
+  // GC003: gctrace's CPU split of the mark phase, `0.11+0.13/0.18/0.27+0.10 ms cpu` (assist/background/idle).
+  let assist = 0;
+  let mark = 0;
+  for (const c of cycles) {
+    if (!c.cpu) continue;
+    assist += c.cpu.assistNs;
+    mark += c.cpu.assistNs + c.cpu.backgroundNs + c.cpu.idleNs;
+  }
+  if (mark > 0 && assist / mark >= t.assistShare) {
+    const payers = (assists?.functions ?? []).filter((f) => f.name !== '(runtime)').slice(0, 5);
+    out.push({
+      id: findingId('GC003', 'assists'),
+      rule: 'GC003',
+      severity: 'warning',
+      title: `Mark assists are ${pct(assist / mark)} of GC mark CPU${payers[0] ? `; ${payers[0].name} pays the most` : ''}`,
+      message: `Goroutines that allocate during marking are made to help mark: ${us(assist)} of assists against ${us(mark - assist)} of background and idle marking over ${cycles.length} cycles (gctrace).${payers.length ? ` In perf's stacks the allocating functions under runtime.gcAssistAlloc are ${payers.map((f) => `${f.name} (${pct(f.share)})`).join(', ')}.` : ''}`,
+      location: payers[0] ? { function: payers[0].name } : {},
+      evidence: { assistNs: assist, markNs: mark, assistShare: assist / mark, payers },
+      recommendation: `Allocate less in the functions that pay the assists (they allocate while GC marks, so they run slower exactly then).${topEscapeIds(result)} A higher GOGC or a GOMEMLIMIT gives marking more headroom before the heap goal, so fewer assists are needed.`,
+    });
+  }
+
+  // MEM001: page faults in regions mapped shortly before (eBPF JIT images, ring buffers, fresh heap).
+  const pf = result.pageFaults;
+  if (pf && pf.inFresh >= t.freshFaults && pf.inFresh / Math.max(1, pf.faults) >= t.freshFaultShare) {
+    const top = pf.regions.slice(0, 5);
+    out.push({
+      id: findingId('MEM001', pf.source),
+      rule: 'MEM001',
+      severity: 'warning',
+      title: `${pf.inFresh} of ${pf.faults} page faults hit memory mapped within the second before`,
+      message: `Faults in freshly mapped regions: ${top.map((r) => `${r.file || '(anonymous)'} [${r.kind}] ${r.faults} faults`).join('; ')}.`,
+      location: {},
+      evidence: { faults: pf.faults, inFresh: pf.inFresh, regions: top },
+      recommendation:
+        'Touch (pre-fault) buffers right after mapping them, outside latency-sensitive paths: create BPF maps and ring buffers at start-up and write them once; for Go heaps that grow in bursts, a GOMEMLIMIT with a warm-up allocation avoids faulting on the hot path.',
+    });
+  }
 
   for (const l of result.latency) {
     const c = causality(l.gc);

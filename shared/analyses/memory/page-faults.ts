@@ -61,8 +61,8 @@ const copy = (s: string): string => (' ' + s).slice(1);
 
 export function regionKind(file: string): RegionKind {
   if (file.startsWith('anon_inode:bpf')) return 'bpf';
-  if (file === '' || file.startsWith('//anon') || file.startsWith('[anon') || file.startsWith('/memfd:') || file.startsWith('anon_inode:') ||
-    file === '[heap]' || file === '[stack]' || file.startsWith('/dev/zero')) return 'anon';
+  if (file === '' || file.startsWith('//anon') || file.startsWith('[') || file.startsWith('/memfd:') || file.startsWith('anon_inode:') ||
+    file.startsWith('/dev/zero')) return 'anon';
   return 'file';
 }
 
@@ -95,6 +95,12 @@ export class FreshMappingFaults {
   }
 
   task(t: PerfTaskEvent): void {
+    if (t.record === 'COMM' && t.exec) {
+      // exec replaces the address space.
+      const list = this.byPid.get(t.target?.pid ?? t.pid ?? t.tid);
+      if (list) { this.held -= list.length; list.length = 0; }
+      return;
+    }
     if ((t.record !== 'MMAP' && t.record !== 'MMAP2') || !t.mmap || t.timeNs === undefined) return;
     const pid = t.target?.pid ?? t.pid ?? t.tid;
     if (pid < 0 || t.mmap.length <= 0n) return; // kernel maps

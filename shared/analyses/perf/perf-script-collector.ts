@@ -10,6 +10,8 @@ import { topFunctions } from './hotspots.js';
 import { PerfStats } from './perf-stats.js';
 import { LatencySeriesBuilder } from '../latency/series.js';
 import { GcActivityRecorder, type GcActivitySummary } from '../gc/gc-activity.js';
+import { MarkAssistBlame, type MarkAssistResult } from '../gc/mark-assist.js';
+import { FreshMappingFaults, type FreshFaultsResult } from '../memory/page-faults.js';
 
 /**
  * perf script inputs → hotspots per event (weighted by period), folded stacks per event (the
@@ -23,6 +25,8 @@ export class PerfScriptCollector implements Collector {
     folds: Map<string, FoldedStacks>;
     latency: LatencySeriesBuilder;
     gc: GcActivitySummary;
+    assists: MarkAssistResult;
+    faults: FreshFaultsResult;
   }> = [];
 
   constructor(private readonly limits: Limits) {}
@@ -32,6 +36,8 @@ export class PerfScriptCollector implements Collector {
     const folder = new PerfEventFolder({ weighting: 'period' });
     const latency = new LatencySeriesBuilder();
     const gc = new GcActivityRecorder();
+    const assists = new MarkAssistBlame();
+    const faults = new FreshMappingFaults();
     await parsePerfScript(
       body,
       {
@@ -40,10 +46,13 @@ export class PerfScriptCollector implements Collector {
           folder.sample(s);
           latency.sample(s);
           gc.sample(s);
+          assists.sample(s);
+          faults.sample(s);
         },
         task(t: PerfTaskEvent) {
           stats.task(t);
           gc.task(t);
+          faults.task(t);
         },
         header(h: PerfHeader) {
           stats.header = h;
@@ -56,7 +65,15 @@ export class PerfScriptCollector implements Collector {
     );
     input.summary = stats.summary();
     input.warnings.push(...stats.inputWarnings());
-    this.inputs.push({ name: input.name, stats, folds: folder.byEvent(), latency, gc: gc.summary() });
+    this.inputs.push({
+      name: input.name,
+      stats,
+      folds: folder.byEvent(),
+      latency,
+      gc: gc.summary(),
+      assists: assists.result(),
+      faults: faults.result(),
+    });
   }
 
   /**
@@ -89,6 +106,13 @@ export class PerfScriptCollector implements Collector {
     return best;
   }
 
+  /** Who pays GC mark assists (the input with the most assist weight). */
+  markAssists(): MarkAssistResult | undefined {
+    let best: MarkAssistResult | undefined;
+    for (const { assists } of this.inputs) if (!best || assists.assistWeight > best.assistWeight) best = assists;
+    return best;
+  }
+
   /** The latency builder of the input a report series came from. */
   latencyOf(source: string): LatencySeriesBuilder | undefined {
     return this.inputs.find((i) => i.name === source)?.latency;
@@ -113,10 +137,13 @@ export class PerfScriptCollector implements Collector {
 
   finish(result: AnalysisResult, artifacts: Artifacts): void {
     const merged = new Map<string, FoldedStacks>();
-    for (const { name, stats, folds, latency } of this.inputs) {
+    for (const { name, stats, folds, latency, faults } of this.inputs) {
       result.dataQuality.push(...stats.dataQuality(name));
       // Latency series (syscall and probe pairs, loop cadence, run-queue delay); GC causality comes later.
       for (const series of latency.series()) result.latency.push({ source: name, ...series });
+      if (faults.faults > 0 && (!result.pageFaults || faults.faults > result.pageFaults.faults)) {
+        result.pageFaults = { source: name, ...faults };
+      }
       for (const [event, stacks] of folds) {
         const e = stats.events.get(event);
         if (!e || stacks.size === 0) continue;
