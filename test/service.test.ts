@@ -75,7 +75,9 @@ describe('local service', () => {
     const updates = done.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'duration');
     assert.equal(updates?.count, 20000);
     assert.ok(updates!.p50Ns <= updates!.p99Ns && updates!.p99Ns <= updates!.maxNs);
-    assert.equal(done.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'gap')?.count, 19996);
+    // One goroutine's loop, whichever of its 4 threads it ran on: 19999 gaps in the process.
+    const gapSeries = done.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'gap');
+    assert.deepEqual([gapSeries?.count, gapSeries?.scope], [19999, 'process']);
     assert.ok(done.latency.some((l) => l.kind === 'runqueue' && l.count > 0));
     // GC cycles aligned onto perf's clock by the GC activity perf saw (2 ms after the exec), then each
     // series against the GC windows: map updates are not slower in GC; the loop's cadence is.
@@ -84,7 +86,7 @@ describe('local service', () => {
     assert.equal(updates?.gc?.verdict, 'no-evidence');
     const cadence = done.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'gap');
     assert.equal(cadence?.gc?.verdict, 'gc-explains');
-    assert.ok(cadence?.gc && 'pValue' in cadence.gc && cadence.gc.pValue < 1e-6);
+    assert.ok(cadence?.gc && 'pValue' in cadence.gc && cadence.gc.pValue < 1e-4 && cadence.gc.lift! >= 2 && cadence.gc.adjustedLift! >= 2);
 
     const rules = new Set(done.findings.map((f) => f.rule));
     for (const rule of ['GC001', 'BPF001', 'SCHED001']) assert.ok(rules.has(rule), `${rule} in ${[...rules]}`);

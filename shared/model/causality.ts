@@ -19,10 +19,12 @@ export interface DurationStats {
 /**
  * Slow operations (duration >= `thresholdNs`) against GC windows (or one GC phase).
  *
- * Baseline: `overlapShare`, the share of ALL operations of the series that overlap the windows. This
- * (not the time share) is the null hypothesis, because a long operation is more likely to touch a GC
- * window than a short one whatever the cause: under "GC does not matter", a slow operation overlaps GC
- * as often as any operation does. `gcTimeShare` / `timeShare` is reported alongside for reference.
+ * `lift` is SPEC §2's: slowInsideShare over the share of time the windows cover. Because an operation
+ * of duration d overlaps a window whenever it starts within d before it, long operations touch GC more
+ * often by mere length; `expectedInsideShare` is the share expected under "slow operations start at
+ * random times, independently of GC" (the mean over slow operations of
+ * (covered time + sum of min(uncovered gap, d)) / span), `adjustedLift` compares against it, and the
+ * test uses it. For operations much shorter than the gaps between GC cycles both lifts agree.
  */
 export interface SlowTest {
   /** The series' percentile (p99 or p99.9) used as the slow threshold. */
@@ -33,15 +35,22 @@ export interface SlowTest {
   slowInside: number;
   /** slowInside / slowCount (0 when slowCount is 0). */
   slowInsideShare: number;
-  /** The baseline: share of all operations overlapping the windows. */
-  overlapShare: number;
-  /** slowInsideShare / overlapShare; null when no operation overlaps (0/0: undefined). */
+  /** Share of the span the windows (or this phase of them) cover. */
+  timeShare: number;
+  /** The null's expected slowInsideShare, corrected for the slow operations' length (>= timeShare). */
+  expectedInsideShare: number;
+  /** slowInsideShare / timeShare; null when the windows cover no time. */
   lift: number | null;
+  /** slowInsideShare / expectedInsideShare; null when that is 0. */
+  adjustedLift: number | null;
   /**
-   * One-sided exact binomial test: P(X >= slowInside), X ~ Binomial(slowCount, overlapShare).
-   * 1 when there are no slow operations.
+   * One-sided binomial test: P(X >= slowInside), X ~ Binomial(slowCount, expectedInsideShare): exact when
+   * the operations are short next to the gaps between windows, conservative otherwise. 1 when there are
+   * no slow operations.
    */
   pValue: number;
+  /** For reference: the share of ALL operations of the series that overlap the windows. */
+  overlapShare: number;
 }
 
 /** One GC phase: STW sweep termination, concurrent mark, STW mark termination. */
@@ -75,9 +84,9 @@ export interface GcCausality {
   windows: number;
   /** The observed span (given, or first event start -> last event end). */
   spanNs: { startNs: number; endNs: number };
-  /** Share of the span covered by GC windows (union, clipped to the span). For reference only. */
+  /** Share of the span covered by GC windows (union, clipped to the span): the baseline of `lift`. */
   gcTimeShare: number;
-  /** Share of all operations that overlap some GC window: the baseline of `lift`. */
+  /** For reference: the share of all operations that overlap some GC window. */
   overlapShare: number;
   inside: DurationStats;
   outside: DurationStats;
@@ -86,7 +95,9 @@ export interface GcCausality {
   p999: SlowTest;
   /** Convenience copies of `p99` for SPEC §4 `latency[].gc`. */
   slowInsideShare: number;
+  expectedInsideShare: number;
   lift: number | null;
+  adjustedLift: number | null;
   pValue: number;
   phases: {
     sweepTermination: PhaseCausality;

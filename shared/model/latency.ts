@@ -2,8 +2,9 @@
  * Latency series measured from perf (SPEC §2 "Latency series", §4 `latency[]`). Integer nanoseconds.
  *
  * - `duration`: an operation's own time: syscall enter -> exit, probe -> return probe, on one thread.
- * - `gap`: cadence of a duration series: time between consecutive starts of matched operations on the
- *   same thread (named like the duration series it belongs to).
+ * - `gap`: cadence of a duration series: time between consecutive starts of matched operations (named
+ *   like the duration series it belongs to), in the process when its calls never overlap (a serial
+ *   loop, whichever threads the goroutine ran on), else on the same thread; `scope` says which.
  * - `runqueue`: `sched_wakeup` of a task -> the `sched_switch` that puts it on a CPU.
  */
 export type LatencyKind = 'duration' | 'gap' | 'runqueue';
@@ -26,6 +27,8 @@ export interface LatencySeries {
    * without an enter, the first of two enters in a row, ...). Absent for other kinds.
    */
   unmatched?: number;
+  /** `gap` only: consecutive starts within the process (serial loop) or within a thread. */
+  scope?: 'process' | 'thread';
 }
 
 /** One measurement of a series, for joins with time windows (e.g. GC cycles). */

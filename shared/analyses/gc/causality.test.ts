@@ -11,7 +11,7 @@ function win(n: number, s: number, stw1: number, mark: number, stw2: number): Gc
   return { n, startNs: s, sweepTermEndNs: s + stw1, markEndNs: s + stw1 + mark, endNs: s + stw1 + mark + stw2 };
 }
 
-test('all slow operations inside GC: lift = 1 / overlapShare, tiny p, gc-explains', () => {
+test('all slow operations inside GC: lift = 1 / gcTimeShare, length-adjusted test, gc-explains', () => {
   // 1000 ops every 1000 ns, 10 ns long; 10 windows of 5000 ns each cover 5 ops -> overlapShare 0.05.
   const starts: number[] = [];
   const durs: number[] = [];
@@ -28,8 +28,14 @@ test('all slow operations inside GC: lift = 1 / overlapShare, tiny p, gc-explain
   assert.equal(r.p99.slowInside, 20);
   assert.equal(r.overlapShare, 0.05);
   assert.equal(r.slowInsideShare, 1);
-  close(r.lift!, 20);
-  close(r.pValue, 0.05 ** 20, 1e-9);
+  const span = 999_010;
+  close(r.lift!, span / 50_000);
+  // Slow ops last 1000 ns; every uncovered gap (9 x 95 000, and 94 010 around the circle) is longer, so
+  // each slow op overlaps by chance (50 000 + 10 x 1000) / span.
+  const p = 60_000 / span;
+  close(r.expectedInsideShare, p);
+  close(r.adjustedLift!, 1 / p);
+  close(r.pValue, p ** 20, 1e-9);
   assert.equal(r.verdict, 'gc-explains');
   assert.equal(r.inside.count, 50);
   assert.equal(r.outside.count, 950);
@@ -59,7 +65,8 @@ test('per-phase attribution: slow operations only in the STW phases', () => {
   assert.equal(r.p99.slowCount, 200);
   assert.equal(r.p99.thresholdNs, 40);
   assert.equal(r.overlapShare, 0.1);
-  close(r.lift!, 10);
+  const span = 999_910;
+  close(r.lift!, 1 / (100_000 / span));
   const { sweepTermination: s, mark: m, markTermination: t } = r.phases;
   assert.equal(s.overlapCount, 100);
   assert.equal(m.overlapCount, 800);
@@ -68,14 +75,15 @@ test('per-phase attribution: slow operations only in the STW phases', () => {
     assert.equal(ph.p99.slowInside, 100);
     assert.equal(ph.p99.slowInsideShare, 0.5);
     assert.equal(ph.p99.overlapShare, 0.01);
-    close(ph.p99.lift!, 50);
+    close(ph.p99.lift!, 0.5 / (10_000 / span));
+    // 40 ns slow ops, ten 1000 ns phase intervals: chance (10 000 + 10 x 40) / span.
+    close(ph.p99.expectedInsideShare, 10_400 / span);
     assert.ok(ph.p99.pValue < 1e-100);
     assert.equal(ph.p999.slowInside, 100);
   }
   assert.equal(m.p99.slowInside, 0);
   assert.equal(m.p99.lift, 0);
   assert.equal(m.p99.pValue, 1);
-  const span = 999_910;
   close(s.timeShare, 10_000 / span);
   close(m.timeShare, 80_000 / span);
   close(r.gcTimeShare, 100_000 / span);
@@ -102,6 +110,53 @@ test('slow operations spread independently of GC: lift ~ 1, large p, no-evidence
   assert.equal(r.verdict, 'no-evidence');
   // Same seed, same answer.
   assert.deepEqual(gcCausality({ windows, events: { startNs: starts, durationNs: durs } }), r);
+});
+
+test('long operations placed independently of GC: the time-share lift is inflated, the adjusted one is not', () => {
+  // Cadence gaps of 2-6 ms against GC windows of 1 ms every 20 ms: a 5 ms gap overlaps a window with
+  // chance (1 + 5) / 20 = 0.3, not 0.05, whatever GC does.
+  const rnd = mulberry32(11);
+  const N = 100_000;
+  const starts = new Float64Array(N);
+  const durs = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    starts[i] = Math.floor(rnd() * 2e9);
+    durs[i] = 2e6 + Math.floor(rnd() * 4e6);
+  }
+  const windows = Array.from({ length: 100 }, (_, k) => win(k, k * 2e7 + 5e6, 5e4, 9e5, 5e4));
+  const r = gcCausality({ windows, events: { startNs: starts, durationNs: durs }, spanNs: { startNs: 0, endNs: 2e9 } });
+  close(r.gcTimeShare, 0.05);
+  assert.ok(r.lift! > 5, `time-share lift ${r.lift}`);
+  assert.ok(r.adjustedLift! > 0.8 && r.adjustedLift! < 1.25, `adjusted lift ${r.adjustedLift}`);
+  assert.ok(r.expectedInsideShare > 0.3 && r.expectedInsideShare < 0.35, `expected ${r.expectedInsideShare}`);
+  assert.ok(r.pValue > 0.01, `p ${r.pValue}`);
+  assert.equal(r.verdict, 'no-evidence');
+});
+
+test('the length-adjusted chance matches counting start positions on the circle', () => {
+  const rnd = mulberry32(5);
+  const span = 100_000;
+  for (let round = 0; round < 5; round++) {
+    const windows: GcWindow[] = [];
+    for (let k = 0; k < 8; k++) windows.push(win(k, Math.floor(rnd() * span), 100, Math.floor(rnd() * 6000), 100));
+    const d = 1 + Math.floor(rnd() * 15_000);
+    // 2000 short operations and 30 of duration d: the slow ones, all with chance(d).
+    const starts: number[] = [];
+    const durs: number[] = [];
+    for (let i = 0; i < 2030; i++) {
+      starts.push(Math.floor(rnd() * span));
+      durs.push(i < 30 ? d : 0);
+    }
+    const r = gcCausality({ windows, events: { startNs: starts, durationNs: durs }, spanNs: { startNs: 0, endNs: span } });
+    assert.equal(r.p99.slowCount, 30);
+    const covered = new Uint8Array(span);
+    for (const w of windows) for (let t = w.startNs; t < Math.min(span, w.endNs); t++) covered[t] = 1;
+    const prefix = new Int32Array(2 * span + 1);
+    for (let t = 0; t < 2 * span; t++) prefix[t + 1] = prefix[t]! + covered[t % span]!;
+    let hitting = 0;
+    for (let x = 0; x < span; x++) if (prefix[Math.min(x + d, x + span)]! - prefix[x]! > 0) hitting++;
+    close(r.expectedInsideShare, hitting / span, 2e-3, `round ${round} d ${d}`);
+  }
 });
 
 test('insufficient data: few events, few slow, no windows', () => {

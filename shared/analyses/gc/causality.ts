@@ -11,17 +11,26 @@
  *   made if needed; they may overlap); each operation is located by binary search plus a walk back over
  *   a prefix maximum of window ends: O(n log w) for non-overlapping windows.
  * - Slow thresholds are the series' own nearest-rank p99 and p99.9 of all durations; slow = >= threshold.
- * - Baseline of `lift` and of the test: the share of ALL operations overlapping GC (`overlapShare`),
- *   not the share of time GC covers. Long operations touch GC windows more often by mere length; the
- *   share of all operations that overlap already carries that length bias, so a lift of 1 means "slow
- *   operations overlap GC no more than operations in general". `gcTimeShare` (union of windows clipped
- *   to the span) is reported for reference.
- * - `pValue`: one-sided exact binomial test, P(X >= slowInside), X ~ Binomial(slowCount, overlapShare),
- *   computed in log space (stats.ts). It treats operations as independent draws, which bursts of
- *   back-to-back operations violate somewhat; it is evidence, not proof.
+ * - `lift` (SPEC §2): the share of slow operations overlapping GC windows over the share of time the
+ *   windows cover (`gcTimeShare`, their union clipped to the span).
+ * - Length bias: an operation of duration d overlaps a window when it STARTS anywhere in
+ *   [window start - d, window end], so a long operation (a cadence gap of milliseconds) touches GC more
+ *   often than `gcTimeShare` says, whatever the cause. The null hypothesis of the test is therefore
+ *   "each slow operation started at a uniformly random point of the span, independently of GC"
+ *   (the circular-shift null of a permutation test, solved exactly): slow operation i overlaps with
+ *   chance p_i = |union of [s - d_i, e]| / span on the circle of the span, i.e.
+ *   (covered + sum over the uncovered gaps g of min(g, d_i)) / span, which is `gcTimeShare` when
+ *   d_i = 0. `expectedInsideShare` is the mean of p_i and `adjustedLift` = slowInsideShare / that.
+ * - `pValue`: one-sided binomial test P(X >= slowInside), X ~ Binomial(slowCount, expectedInsideShare)
+ *   (stats.ts, exact in log space). The exact null count is Poisson-binomial(p_1..p_k); in the upper tail
+ *   the binomial with the same mean bounds it from above (Hoeffding 1956), and equals it when the p_i are
+ *   equal (operations short next to the gaps between GC cycles, e.g. bpf() calls), so the p-value is
+ *   exact or conservative. It treats operations as independent draws, which bursts of back-to-back
+ *   operations violate somewhat; it is evidence, not proof. `overlapShare` (share of ALL operations that
+ *   overlap) is reported for reference.
  * - Verdict (thresholds in `GC_CAUSALITY_DEFAULTS`): `insufficient-data` when fewer than `minEvents`
  *   operations, fewer than `minSlow` operations >= p99, or no windows; `gc-explains` when the p99 lift is
- *   >= `minLift` and its pValue < `maxPValue`; otherwise `no-evidence`.
+ *   and the p99 `adjustedLift` are both >= `minLift` and its pValue < `maxPValue`; otherwise `no-evidence`.
  */
 import type {
   CycleCausality,
@@ -89,31 +98,89 @@ function distribution(values: Float64Array, n: number): DurationStats {
   };
 }
 
-function slowTest(thresholdNs: number, slowCount: number, slowInside: number, overlapCount: number, total: number): SlowTest {
-  const overlapShare = total === 0 ? 0 : overlapCount / total;
-  const slowInsideShare = slowCount === 0 ? 0 : slowInside / slowCount;
-  const lift = overlapShare === 0 ? null : slowInsideShare / overlapShare;
-  const pValue = slowCount === 0 ? 1 : binomialUpperTail(slowCount, slowInside, overlapShare);
-  return { thresholdNs, slowCount, slowInside, slowInsideShare, overlapShare, lift, pValue };
+interface SlowCounts {
+  thresholdNs: number;
+  slowCount: number;
+  slowInside: number;
+  /** Sum of p_i over the slow operations (see the length-bias note above). */
+  expectedInside: number;
+  overlapCount: number;
+  total: number;
+  timeShare: number;
 }
 
-/** Length of the union of intervals (sorted by start), clipped to [lo, hi]. */
-function unionLength(intervals: Array<[number, number]>, lo: number, hi: number): number {
-  let total = 0;
-  let curS = NaN;
-  let curE = NaN;
+function slowTest(c: SlowCounts): SlowTest {
+  const { thresholdNs, slowCount, slowInside, timeShare } = c;
+  const overlapShare = c.total === 0 ? 0 : c.overlapCount / c.total;
+  const slowInsideShare = slowCount === 0 ? 0 : slowInside / slowCount;
+  const expectedInsideShare = slowCount === 0 ? timeShare : Math.min(1, c.expectedInside / slowCount);
+  const lift = timeShare === 0 ? null : slowInsideShare / timeShare;
+  const adjustedLift = expectedInsideShare === 0 ? null : slowInsideShare / expectedInsideShare;
+  const pValue = slowCount === 0 ? 1 : binomialUpperTail(slowCount, slowInside, expectedInsideShare);
+  return {
+    thresholdNs,
+    slowCount,
+    slowInside,
+    slowInsideShare,
+    timeShare,
+    expectedInsideShare,
+    lift,
+    adjustedLift,
+    pValue,
+    overlapShare,
+  };
+}
+
+/**
+ * Chance that an operation of duration d, started uniformly on the circle of the span, overlaps the
+ * union of `merged` (disjoint, sorted, clipped to [lo, hi]): (covered + sum of min(gap, d)) / span.
+ * Precomputes the sorted uncovered gaps and their prefix sums: O(log gaps) per call.
+ */
+function overlapChance(merged: Array<[number, number]>, lo: number, hi: number): (d: number) => number {
+  const span = hi - lo;
+  if (!(span > 0) || merged.length === 0) return () => 0;
+  let covered = 0;
+  const gaps: number[] = [];
+  for (let i = 0; i < merged.length; i++) {
+    const [s, e] = merged[i]!;
+    covered += e - s;
+    const nextStart = i + 1 < merged.length ? merged[i + 1]![0] : merged[0]![0] + span; // wraps around
+    if (nextStart > e) gaps.push(nextStart - e);
+  }
+  gaps.sort((a, b) => a - b);
+  const prefix = new Float64Array(gaps.length + 1);
+  for (let i = 0; i < gaps.length; i++) prefix[i + 1] = prefix[i]! + gaps[i]!;
+  return (d: number): number => {
+    if (!(d > 0)) return covered / span;
+    let a = 0;
+    let b = gaps.length;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (gaps[m]! < d) a = m + 1;
+      else b = m;
+    }
+    return Math.min(1, (covered + prefix[a]! + d * (gaps.length - a)) / span);
+  };
+}
+
+/** The union of intervals (sorted by start), clipped to [lo, hi], as disjoint sorted intervals. */
+function mergeClipped(intervals: Array<[number, number]>, lo: number, hi: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
   for (const [s0, e0] of intervals) {
     const s = Math.max(s0, lo);
     const e = Math.min(e0, hi);
     if (!(e > s)) continue;
-    if (Number.isNaN(curS) || s > curE) {
-      if (!Number.isNaN(curS)) total += curE - curS;
-      curS = s;
-      curE = e;
-    } else if (e > curE) curE = e;
+    const last = out[out.length - 1];
+    if (last === undefined || s > last[1]) out.push([s, e]);
+    else if (e > last[1]) last[1] = e;
   }
-  if (!Number.isNaN(curS)) total += curE - curS;
-  return total;
+  return out;
+}
+
+function lengthOf(merged: Array<[number, number]>): number {
+  let t = 0;
+  for (const [s, e] of merged) t += e - s;
+  return t;
 }
 
 export function gcCausality(input: GcCausalityInput): GcCausality {
@@ -165,13 +232,18 @@ export function gcCausality(input: GcCausalityInput): GcCausality {
     spanEnd = 0;
   }
   const spanLen = spanEnd - spanStart;
-  const share = (iv: Array<[number, number]>): number => (spanLen > 0 ? unionLength(iv, spanStart, spanEnd) / spanLen : 0);
-  const gcTimeShare = share(ws.map((w): [number, number] => [w.startNs, w.endNs]));
-  const phaseTime = [
-    share(ws.map((w): [number, number] => [w.startNs, w.sweepTermEndNs])),
-    share(ws.map((w): [number, number] => [w.sweepTermEndNs, w.markEndNs]).sort((a, b) => a[0] - b[0])),
-    share(ws.map((w): [number, number] => [w.markEndNs, w.endNs]).sort((a, b) => a[0] - b[0])),
+  const sortByStart = (iv: Array<[number, number]>): Array<[number, number]> => iv.sort((a, b) => a[0] - b[0]);
+  // Per category (any part, the three phases): the covered intervals, their time share, and the chance
+  // function of the length-adjusted null.
+  const merged = [
+    mergeClipped(ws.map((w): [number, number] => [w.startNs, w.endNs]), spanStart, spanEnd),
+    mergeClipped(ws.map((w): [number, number] => [w.startNs, w.sweepTermEndNs]), spanStart, spanEnd),
+    mergeClipped(sortByStart(ws.map((w): [number, number] => [w.sweepTermEndNs, w.markEndNs])), spanStart, spanEnd),
+    mergeClipped(sortByStart(ws.map((w): [number, number] => [w.markEndNs, w.endNs])), spanStart, spanEnd),
   ];
+  const timeShare = merged.map((m) => (spanLen > 0 ? lengthOf(m) / spanLen : 0));
+  const chance = merged.map((m) => overlapChance(m, spanStart, spanEnd));
+  const gcTimeShare = timeShare[ANY]!;
 
   // Slow thresholds from the whole series.
   const all = Float64Array.from(durs).sort();
@@ -182,6 +254,8 @@ export function gcCausality(input: GcCausalityInput): GcCausality {
   const overlap = new Float64Array(CATS);
   const slow99 = new Float64Array(CATS);
   const slow999 = new Float64Array(CATS);
+  const expect99 = new Float64Array(CATS);
+  const expect999 = new Float64Array(CATS);
   let n99 = 0;
   let n999 = 0;
   const insideD = new Float64Array(total);
@@ -197,7 +271,14 @@ export function gcCausality(input: GcCausalityInput): GcCausality {
     const b = a + d;
     const is99 = d >= t99;
     const is999 = d >= t999;
-    if (is99) n99++;
+    if (is99) {
+      n99++;
+      for (let c = 0; c < CATS; c++) {
+        const p = chance[c]!(d);
+        expect99[c]! += p;
+        if (is999) expect999[c]! += p;
+      }
+    }
     if (is999) n999++;
     hit[ANY] = hit[STW1] = hit[MARK] = hit[STW2] = false;
     // Last window with startNs <= b.
@@ -231,9 +312,17 @@ export function gcCausality(input: GcCausalityInput): GcCausality {
   }
 
   const test = (c: number, which: 99 | 999): SlowTest =>
-    which === 99 ? slowTest(t99, n99, slow99[c]!, overlap[c]!, total) : slowTest(t999, n999, slow999[c]!, overlap[c]!, total);
+    slowTest({
+      thresholdNs: which === 99 ? t99 : t999,
+      slowCount: which === 99 ? n99 : n999,
+      slowInside: which === 99 ? slow99[c]! : slow999[c]!,
+      expectedInside: which === 99 ? expect99[c]! : expect999[c]!,
+      overlapCount: overlap[c]!,
+      total,
+      timeShare: timeShare[c]!,
+    });
   const phase = (c: number): PhaseCausality => ({
-    timeShare: phaseTime[c - 1]!,
+    timeShare: timeShare[c]!,
     overlapCount: overlap[c]!,
     p99: test(c, 99),
     p999: test(c, 999),
@@ -252,15 +341,21 @@ export function gcCausality(input: GcCausalityInput): GcCausality {
   } else if (n99 < th.minSlow) {
     verdict = 'insufficient-data';
     verdictReason = `${n99} operations at or above p99, fewer than ${th.minSlow}`;
-  } else if (p99.lift !== null && p99.lift >= th.minLift && p99.pValue < th.maxPValue) {
+  } else if (
+    p99.lift !== null &&
+    p99.adjustedLift !== null &&
+    p99.lift >= th.minLift &&
+    p99.adjustedLift >= th.minLift &&
+    p99.pValue < th.maxPValue
+  ) {
     verdict = 'gc-explains';
-    verdictReason = `p99 lift ${p99.lift.toFixed(2)} >= ${th.minLift} with p = ${p99.pValue.toExponential(2)} < ${th.maxPValue}`;
+    verdictReason = `p99 lift ${p99.lift.toFixed(2)} (length-adjusted ${p99.adjustedLift.toFixed(2)}) >= ${th.minLift} with p = ${p99.pValue.toExponential(2)} < ${th.maxPValue}`;
   } else {
     verdict = 'no-evidence';
     verdictReason =
-      p99.lift === null
-        ? 'no operation overlaps a GC window'
-        : `p99 lift ${p99.lift.toFixed(2)} (need >= ${th.minLift}) with p = ${p99.pValue.toExponential(2)} (need < ${th.maxPValue})`;
+      p99.slowInside === 0
+        ? 'no slow operation overlaps a GC window'
+        : `p99 lift ${p99.lift?.toFixed(2)}, length-adjusted ${p99.adjustedLift?.toFixed(2)} (both need >= ${th.minLift}) with p = ${p99.pValue.toExponential(2)} (need < ${th.maxPValue})`;
   }
 
   return {
@@ -274,7 +369,9 @@ export function gcCausality(input: GcCausalityInput): GcCausality {
     p99,
     p999,
     slowInsideShare: p99.slowInsideShare,
+    expectedInsideShare: p99.expectedInsideShare,
     lift: p99.lift,
+    adjustedLift: p99.adjustedLift,
     pValue: p99.pValue,
     phases: { sweepTermination: phase(STW1), mark: phase(MARK), markTermination: phase(STW2) },
     cycles: cyc,

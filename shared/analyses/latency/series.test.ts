@@ -167,6 +167,48 @@ describe('LatencySeriesBuilder run-queue delay', () => {
   });
 });
 
+describe('LatencySeriesBuilder cadence scope', () => {
+  const call = (b: LatencySeriesBuilder, tid: number, t: bigint, d: bigint, comm = 'x', pid?: number) => {
+    b.sample({ ...enter(tid, t, 'read'), comm, ...(pid !== undefined ? { pid } : {}) });
+    b.sample({ ...exit(tid, t + d, 'read'), comm, ...(pid !== undefined ? { pid } : {}) });
+  };
+
+  it('a serial loop that migrates between threads has per-process gaps', () => {
+    const b = new LatencySeriesBuilder();
+    // One goroutine: calls every 1000 ns, on thread 1 then 2 then 1 again.
+    for (let i = 0; i < 30; i++) call(b, i < 10 || i >= 20 ? 1 : 2, BigInt(i * 1000), 100n);
+    const gap = find(b, 'syscall:read', 'gap')!;
+    assert.equal(gap.scope, 'process');
+    assert.equal(gap.count, 29);
+    assert.equal(gap.maxNs, 1000); // per thread, thread 1 would show a 11 000 ns gap
+  });
+
+  it('concurrent callers in one process have per-thread gaps', () => {
+    const b = new LatencySeriesBuilder();
+    // Two goroutines on threads 1 and 2, each calling every 1000 ns for 500 ns, offset by 200 ns.
+    for (let i = 0; i < 20; i++) {
+      call(b, 1, BigInt(i * 1000), 500n, 'x', 7);
+      call(b, 2, BigInt(i * 1000 + 200), 500n, 'x', 7);
+    }
+    const gap = find(b, 'syscall:read', 'gap')!;
+    assert.equal(gap.scope, 'thread');
+    assert.equal(gap.count, 38);
+    assert.equal(gap.p50Ns, 1000);
+  });
+
+  it('processes are told apart by pid, or by command name without one', () => {
+    const b = new LatencySeriesBuilder();
+    for (let i = 0; i < 10; i++) {
+      call(b, 1, BigInt(i * 1000), 100n, 'a');
+      call(b, 2, BigInt(i * 1000 + 500), 100n, 'b'); // another program, interleaved but never overlapping
+    }
+    const gap = find(b, 'syscall:read', 'gap')!;
+    assert.equal(gap.scope, 'process');
+    assert.equal(gap.count, 18);
+    assert.equal(gap.maxNs, 1000);
+  });
+});
+
 describe('LatencySeriesBuilder on the boxed sample', () => {
   it('has 20000 BPF_MAP_UPDATE_ELEM calls, their cadence and run-queue delay', async () => {
     const path = new URL('../../../test/fixtures/samples/mapstress-boxed/perf.script.txt.gz', import.meta.url);
@@ -183,10 +225,18 @@ describe('LatencySeriesBuilder on the boxed sample', () => {
       assert.ok(x.p50Ns <= x.p90Ns && x.p90Ns <= x.p99Ns && x.p99Ns <= x.p999Ns && x.p999Ns <= x.maxNs, x.series);
     }
     // The updates ran on 4 threads (tids 6341: 4903, 6344: 1520, 6345: 9384, 6346: 4193, as the Go
-    // scheduler moved the goroutine): the first update on each thread starts no gap, 20000 - 4 = 19996.
-    const tids = new Set(b.events('syscall:bpf:BPF_MAP_UPDATE_ELEM').map((e) => e.tid));
+    // scheduler moved the goroutine) but one after the other: the cadence is the process's, 19999 gaps,
+    // the largest being the largest distance between consecutive starts in time order.
+    const ev = b.events('syscall:bpf:BPF_MAP_UPDATE_ELEM');
+    const tids = new Set(ev.map((e) => e.tid));
     assert.deepEqual([...tids].sort(), [6341, 6344, 6345, 6346]);
-    assert.equal(find(b, 'syscall:bpf:BPF_MAP_UPDATE_ELEM', 'gap')?.count, 20000 - tids.size);
+    const starts = ev.map((e) => e.startNs).sort((x, y) => (x < y ? -1 : 1));
+    let maxGap = 0;
+    for (let i = 1; i < starts.length; i++) maxGap = Math.max(maxGap, Number(starts[i]! - starts[i - 1]!));
+    const gap = find(b, 'syscall:bpf:BPF_MAP_UPDATE_ELEM', 'gap')!;
+    assert.equal(gap.scope, 'process');
+    assert.equal(gap.count, 19999);
+    assert.equal(gap.maxNs, maxGap);
     const rq = find(b, 'runqueue', 'runqueue')!;
     assert.ok(rq.count > 0);
     assert.equal(rq.count, 127);

@@ -18,8 +18,14 @@
  * - Probes: `<group>:f` -> `<group>:f__return` (kprobes and uprobes alike) on that thread is
  *   `probe:<group>:f`. One pending entry per thread and probe: a second entry before the return drops
  *   the first (counted unmatched), so recursive functions measure their innermost call only.
- * - Gaps: every matched duration pair also feeds the `gap` series of the same name with the time since
- *   the previous matched start of that series on the same thread.
+ * - Gaps: the cadence of a repeated operation: the time between consecutive matched starts of a series.
+ *   A Go loop is a goroutine, and the runtime moves goroutines between threads (Ms), so a per-thread
+ *   gap would span the time the loop ran elsewhere. When the process's calls of a series never overlap
+ *   (a serial loop: each starts after the previous one ended; up to 1% overlapping is tolerated), gaps
+ *   are taken per process (`scope: "process"`); when they do overlap (several goroutines calling
+ *   concurrently), per thread (`scope: "thread"`). perf script prints no pid by default (`comm tid`), so
+ *   without one the process is the command name: a Go program's threads share it, and two processes of
+ *   the same name calling at once overlap, which falls back to per-thread gaps.
  * - Run-queue delay: `sched_wakeup`/`sched_wakeup_new` of tid T -> the next `sched_switch` with
  *   `next_pid` T: series `runqueue` and `runqueue:<comm of the woken task>`. A repeated wakeup keeps the
  *   earliest; a `sched_switch` away from T (T was on a CPU) forgets T's pending wakeup. `sched_waking`
@@ -50,15 +56,21 @@ class Column {
   tid = new Int32Array(INITIAL_CAPACITY);
   /** Sorted copy of dur[0..n), cached until the next push. */
   private sorted?: Float64Array;
-  /** gap kind: the previous matched start per thread (only used on duration columns). */
+  /** Cadence (only on duration columns): per-thread gaps and their last start per thread. */
   lastStart?: Map<number, bigint>;
-  gap?: Column;
+  threadGap?: Column;
+  /** Per-process gaps, and per process the last matched start and end. */
+  lastInProcess?: Map<number | string, { start: bigint; end: bigint }>;
+  processGap?: Column;
+  /** Matched operations that started before the process's previous one of this series ended. */
+  overlapping = 0;
   /** Syscall columns: the syscall name (or `nr<N>`) an exit must carry to match (`bpf` for every bpf command). */
   syscall?: string;
 
   constructor(
     readonly name: string,
     readonly kind: LatencyKind,
+    readonly scope?: 'process' | 'thread',
   ) {}
 
   push(startNs: bigint, durationNs: number, tid: number): void {
@@ -81,6 +93,12 @@ class Column {
     this.sorted = undefined;
   }
 
+  /** The gap column to report: per process for serial loops, per thread otherwise (see the header). */
+  get gap(): Column | undefined {
+    const serial = this.overlapping <= 0.01 * this.n;
+    return serial ? (this.processGap ?? this.threadGap) : this.threadGap;
+  }
+
   summary(): LatencySeries {
     const n = this.n;
     if (!this.sorted) this.sorted = this.dur.slice(0, n).sort();
@@ -99,6 +117,7 @@ class Column {
       sumNs: sum,
     };
     if (this.kind === 'duration') out.unmatched = this.unmatched;
+    if (this.scope) out.scope = this.scope;
     return out;
   }
 
@@ -199,7 +218,7 @@ export class LatencySeriesBuilder {
         break;
       }
       case 'sys_exit':
-        this.exit(this.pendingSys, s.tid, tp.syscall, t, () => this.syscallCol(tp.syscall));
+        this.exit(this.pendingSys, s, tp.syscall, t, () => this.syscallCol(tp.syscall));
         break;
       case 'raw_sys_enter': {
         const col = this.duration(`syscall:nr${tp.id}`);
@@ -209,11 +228,11 @@ export class LatencySeriesBuilder {
       }
       case 'raw_sys_exit': {
         const name = `nr${tp.id}`;
-        this.exit(this.pendingRaw, s.tid, name, t, () => this.duration(`syscall:${name}`));
+        this.exit(this.pendingRaw, s, name, t, () => this.duration(`syscall:${name}`));
         break;
       }
       case 'probe':
-        this.probe(s.tid, `probe:${tp.group ?? 'probe'}:${tp.name}`, tp.ret, t);
+        this.probe(s, `probe:${tp.group ?? 'probe'}:${tp.name}`, tp.ret, t);
         break;
       case 'sched_wakeup':
         (tp.variant === 'waking' ? this.waking : this.wakeup).wakeup(tp.pid, t, tp.comm);
@@ -305,7 +324,8 @@ export class LatencySeriesBuilder {
     }
   }
 
-  private exit(pending: Map<number, PendingSyscall>, tid: number, syscall: string, t: bigint, colOf: () => Column): void {
+  private exit(pending: Map<number, PendingSyscall>, s: PerfSample, syscall: string, t: bigint, colOf: () => Column): void {
+    const tid = s.tid;
     const p = pending.get(tid);
     if (p) pending.delete(tid);
     if (!p || p.syscall !== syscall) {
@@ -313,10 +333,11 @@ export class LatencySeriesBuilder {
       colOf().unmatched++;
       return;
     }
-    this.matched(p.col, p.startNs, t, tid);
+    this.matched(p.col, p.startNs, t, s);
   }
 
-  private probe(tid: number, name: string, ret: boolean, t: bigint): void {
+  private probe(s: PerfSample, name: string, ret: boolean, t: bigint): void {
+    const tid = s.tid;
     let m = this.pendingProbe.get(tid);
     if (!ret) {
       if (!m) this.pendingProbe.set(tid, (m = new Map()));
@@ -331,15 +352,27 @@ export class LatencySeriesBuilder {
       return;
     }
     m!.delete(name);
-    this.matched(col, start, t, tid);
+    this.matched(col, start, t, s);
   }
 
-  private matched(col: Column, start: bigint, end: bigint, tid: number): void {
+  private matched(col: Column, start: bigint, end: bigint, s: PerfSample): void {
+    const tid = s.tid;
     col.push(start, Number(end - start), tid);
     const last = (col.lastStart ??= new Map()).get(tid);
-    if (last !== undefined) {
-      (col.gap ??= new Column(col.name, 'gap')).push(last, Number(start - last), tid);
-    }
+    if (last !== undefined) (col.threadGap ??= new Column(col.name, 'gap', 'thread')).push(last, Number(start - last), tid);
     col.lastStart.set(tid, start);
+    // Per process: the pid, or the command name when perf printed none.
+    const pid: number | string = s.pid ?? s.comm;
+    const prev = (col.lastInProcess ??= new Map()).get(pid);
+    if (prev === undefined) {
+      col.lastInProcess.set(typeof pid === 'string' ? own(pid) : pid, { start, end });
+      return;
+    }
+    if (start < prev.end) col.overlapping++;
+    if (start > prev.start) {
+      (col.processGap ??= new Column(col.name, 'gap', 'process')).push(prev.start, Number(start - prev.start), tid);
+      prev.start = start;
+    }
+    if (end > prev.end) prev.end = end;
   }
 }
