@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BIGHEAP, bigText, ensureSample } from './bench/inputs.js';
+import { BIGHEAP, bigGctrace, bigText, ensureSample } from './bench/inputs.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RUNS = Number(process.env.TRACELENS_BENCH_RUNS || 5);
@@ -21,8 +21,8 @@ interface Measured {
   [k: string]: unknown;
 }
 
-function worker(mode: string, file: string, passes: number): Measured {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench/worker.ts', mode, file, String(passes)], {
+function worker(mode: string, file: string, passes: number, extra: string[] = []): Measured {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench/worker.ts', mode, file, String(passes), ...extra], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -86,6 +86,14 @@ if (pl && existsSync(pl)) {
 const big = await bigText();
 const bigFold = best('perf-fold', big, Math.min(RUNS, 2));
 row(`perf script analysis, large (${mb(statSync(big).size)})`, bigFold, `${bigFold.samples} samples, ${bigFold.distinctStacks} stacks`);
+
+// The whole analysis the analyzer Lambda runs (every collector, GC alignment and causality, findings)
+// on the large perf script and its gctrace, as loose files: wall time and peak RSS.
+const bigGc = await bigGctrace();
+const whole = worker('analyze', big, 1, [bigGc]);
+console.log(
+  `${`whole analyze, large + gctrace (${mb(whole.bytes as number)})`.padEnd(44)} ${whole.mbPerS.toFixed(1).padStart(8)} MB/s ${(whole.ms / 1000).toFixed(1).padStart(6)} s   peak RSS ${whole.maxRssMb.toFixed(0).padStart(4)} MB  ${whole.gcCycles} GC cycles (${whole.alignment}), ${whole.mapUpdates} map updates: durations ${whole.updateVerdict}, cadence ${whole.cadenceVerdict}`,
+);
 
 // pprof: decode bigheap (262,166 samples) and sum alloc_space per leaf function, ours and pprof-format's
 // Profile.decode on the same gunzipped bytes, each in its own process. Steady state: the best pass

@@ -52,6 +52,39 @@ function shifted(line: string, m: RegExpExecArray, shiftUs: bigint): string {
   return `${m[1]}${sec}.${frac}${m[4]}${line.slice(m[0].length)}`;
 }
 
+/** Ours: the boxed sample's gctrace (test fixture copy of ../shared/samples/mapstress/boxed/gctrace.txt). */
+export const GCTRACE = join(ROOT, 'test/fixtures/samples/mapstress-boxed/gctrace.txt');
+
+// `gc 1 @0.036s 0%: 0.059+0.81+0.054 ms clock, ...` — the cycle number and start time.
+const GC_HEAD = /^gc (\d+) @(\d+\.\d+)s/;
+
+/**
+ * The gctrace that goes with `bigText(minBytes)`: the sample's cycles once per copy, renumbered and
+ * shifted by the same 10 s per copy, so the big recording has its GC cycles where perf saw them.
+ */
+export async function bigGctrace(minBytes = 400 * 1024 * 1024): Promise<string> {
+  const sample = await ensureSample();
+  const copies = Math.ceil(minBytes / statSync(sample).size);
+  const path = join(BENCH_DIR, `mapstress-boxed-x${copies}.gctrace.txt`);
+  if (existsSync(path)) return path;
+  const lines = readFileSync(GCTRACE, 'utf8').split('\n').filter((l) => GC_HEAD.test(l));
+  const out: string[] = [];
+  let n = 0;
+  for (let k = 0; k < copies; k++) {
+    for (const l of lines) {
+      const m = GC_HEAD.exec(l)!;
+      const at = (Number(m[2]) + 10 * k).toFixed(3);
+      out.push(`gc ${++n} @${at}s${l.slice(m[0].length)}`);
+    }
+  }
+  const tmp = `${path}.tmp`;
+  const w = createWriteStream(tmp);
+  w.end(out.join('\n') + '\n');
+  await once(w, 'finish');
+  renameSync(tmp, path);
+  return path;
+}
+
 export async function ensureSample(): Promise<string> {
   mkdirSync(BENCH_DIR, { recursive: true });
   const path = join(BENCH_DIR, 'mapstress-boxed.perf.txt');

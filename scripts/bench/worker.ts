@@ -1,22 +1,23 @@
 // One bench case in its own process, so peak RSS is this case's alone. Prints one JSON line.
-//   node --import tsx scripts/bench/worker.ts perf-fold|pprof-ours|pprof-format FILE [PASSES]
+//   node --import tsx scripts/bench/worker.ts perf-fold|pprof-ours|pprof-format|analyze FILE [PASSES] [GCTRACE]
 // With PASSES > 1 the input is processed that many times in this process: `coldMs` is the first pass
 // (JIT warming up), `ms` the best pass after it (steady state).
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Profile as PeerProfile } from 'pprof-format';
+import { analyze } from '../../shared/analyses/analyze.js';
 import { PerfScriptCollector } from '../../shared/analyses/perf/perf-script-collector.js';
 import { emptyArtifacts } from '../../shared/analyses/collector.js';
 import { DEFAULT_LIMITS } from '../../shared/limits.js';
 import { emptyResult, type InputSummary } from '../../shared/model/report.js';
 import { decodeProfile, sampleTypeIndex } from '../../shared/parsers/pprof/index.js';
 
-const [mode, file, passesArg] = process.argv.slice(2);
+const [mode, file, passesArg, gctraceFile] = process.argv.slice(2);
 const passes = Math.max(1, Number(passesArg ?? 1));
 if (!file) throw new Error('usage: worker.ts MODE FILE');
 // pprof cases time decoding the raw (gunzipped) profile, so `bytes` is its raw size.
 const pprofRaw = mode!.startsWith('pprof-') ? gunzipSync(readFileSync(file)) : undefined;
-const bytes = pprofRaw?.length ?? statSync(file).size;
+const bytes = (pprofRaw?.length ?? statSync(file).size) + (gctraceFile ? statSync(gctraceFile).size : 0);
 
 async function perfFold(): Promise<Record<string, unknown>> {
   const collector = new PerfScriptCollector(DEFAULT_LIMITS);
@@ -27,6 +28,28 @@ async function perfFold(): Promise<Record<string, unknown>> {
   collector.finish(result, artifacts);
   const distinct = [...artifacts.folded.values()].reduce((n, text) => n + text.split('\n').length - 1, 0);
   return { samples: (input.summary as { samples: number }).samples, distinctStacks: distinct, warnings: input.warnings.length };
+}
+
+/** The whole `analyze` (what the analyzer Lambda runs) on loose files: the perf script and its gctrace. */
+async function wholeAnalysis(): Promise<Record<string, unknown>> {
+  const sources = [file!, ...(gctraceFile ? [gctraceFile] : [])].map((f) => ({
+    name: f.split('/').pop()!,
+    body: createReadStream(f, { highWaterMark: 1 << 20 }),
+    bytes: statSync(f).size,
+  }));
+  const { result, error } = await analyze(sources);
+  if (error) throw new Error(`analyze failed: ${error.message}`);
+  const upd = result.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'duration');
+  const gap = result.latency.find((l) => l.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && l.kind === 'gap');
+  return {
+    inputs: result.inputs.map((i) => i.kind).join(','),
+    gcCycles: result.gc.cycles.length,
+    alignment: result.gc.alignment?.method,
+    mapUpdates: upd?.count,
+    updateVerdict: upd?.gc?.verdict,
+    cadenceVerdict: gap?.gc?.verdict,
+    findings: result.findings.length,
+  };
 }
 
 /**
@@ -90,6 +113,7 @@ const cases: Record<string, () => Promise<Record<string, unknown>>> = {
   'perf-fold': perfFold,
   'pprof-ours': pprofOurs,
   'pprof-format': pprofFormat,
+  analyze: wholeAnalysis,
 };
 const run = cases[mode!];
 if (!run) throw new Error(`unknown mode ${mode}`);

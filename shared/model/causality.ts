@@ -19,12 +19,12 @@ export interface DurationStats {
 /**
  * Slow operations (duration >= `thresholdNs`) against GC windows (or one GC phase).
  *
- * `lift` is SPEC §2's: slowInsideShare over the share of time the windows cover. Because an operation
- * of duration d overlaps a window whenever it starts within d before it, long operations touch GC more
- * often by mere length; `expectedInsideShare` is the share expected under "slow operations start at
- * random times, independently of GC" (the mean over slow operations of
- * (covered time + sum of min(uncovered gap, d)) / span), `adjustedLift` compares against it, and the
- * test uses it. For operations much shorter than the gaps between GC cycles both lifts agree.
+ * `lift` is SPEC §2's: slowInsideShare over the share of time the windows cover. That baseline is
+ * biased when operations are long (an operation of duration d overlaps a window whenever it starts
+ * within d before it) or run during only part of the span, so the test uses a permutation null:
+ * `expectedInsideShare` is the mean, over slow operations, of the share of the series' observed start
+ * times from which an operation that long would touch a window; `adjustedLift` compares against it.
+ * For short operations spread over the whole span both lifts agree.
  */
 export interface SlowTest {
   /** The series' percentile (p99 or p99.9) used as the slow threshold. */
@@ -37,7 +37,7 @@ export interface SlowTest {
   slowInsideShare: number;
   /** Share of the span the windows (or this phase of them) cover. */
   timeShare: number;
-  /** The null's expected slowInsideShare, corrected for the slow operations' length (>= timeShare). */
+  /** The permutation null's expected slowInsideShare (see above). */
   expectedInsideShare: number;
   /** slowInsideShare / timeShare; null when the windows cover no time. */
   lift: number | null;

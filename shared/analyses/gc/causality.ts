@@ -13,21 +13,21 @@
  * - Slow thresholds are the series' own nearest-rank p99 and p99.9 of all durations; slow = >= threshold.
  * - `lift` (SPEC §2): the share of slow operations overlapping GC windows over the share of time the
  *   windows cover (`gcTimeShare`, their union clipped to the span).
- * - Length bias: an operation of duration d overlaps a window when it STARTS anywhere in
- *   [window start - d, window end], so a long operation (a cadence gap of milliseconds) touches GC more
- *   often than `gcTimeShare` says, whatever the cause. The null hypothesis of the test is therefore
- *   "each slow operation started at a uniformly random point of the span, independently of GC"
- *   (the circular-shift null of a permutation test, solved exactly): slow operation i overlaps with
- *   chance p_i = |union of [s - d_i, e]| / span on the circle of the span, i.e.
- *   (covered + sum over the uncovered gaps g of min(g, d_i)) / span, which is `gcTimeShare` when
- *   d_i = 0. `expectedInsideShare` is the mean of p_i and `adjustedLift` = slowInsideShare / that.
+ * - The null hypothesis of the test is a permutation one: "which operations are slow has nothing to do
+ *   with GC", i.e. a slow operation's duration could as well have been spent from any other observed
+ *   start time of the series. A slow operation of duration d_i then overlaps GC with chance p_i = the
+ *   share of the series' start times s with [s, s + d_i] touching a window. This corrects both biases
+ *   of `gcTimeShare` as a baseline: length (an operation of duration d overlaps a window when it starts
+ *   anywhere in [window start - d, window end], so a 5 ms cadence gap touches GC far more often than
+ *   GC's time share says) and clustering (operations that run only part of the span, while GC windows
+ *   are where the operations are). `expectedInsideShare` is the mean of p_i and `adjustedLift` =
+ *   slowInsideShare / that.
  * - `pValue`: one-sided binomial test P(X >= slowInside), X ~ Binomial(slowCount, expectedInsideShare)
  *   (stats.ts, exact in log space). The exact null count is Poisson-binomial(p_1..p_k); in the upper tail
  *   the binomial with the same mean bounds it from above (Hoeffding 1956), and equals it when the p_i are
- *   equal (operations short next to the gaps between GC cycles, e.g. bpf() calls), so the p-value is
- *   exact or conservative. It treats operations as independent draws, which bursts of back-to-back
- *   operations violate somewhat; it is evidence, not proof. `overlapShare` (share of ALL operations that
- *   overlap) is reported for reference.
+ *   equal, so the p-value is exact or conservative. It treats operations as independent draws, which
+ *   bursts of back-to-back operations violate somewhat; it is evidence, not proof. `overlapShare` (share
+ *   of ALL operations that overlap) is reported for reference.
  * - Verdict (thresholds in `GC_CAUSALITY_DEFAULTS`): `insufficient-data` when fewer than `minEvents`
  *   operations, fewer than `minSlow` operations >= p99, or no windows; `gc-explains` when the p99 lift is
  *   and the p99 `adjustedLift` are both >= `minLift` and its pValue < `maxPValue`; otherwise `no-evidence`.
@@ -131,35 +131,68 @@ function slowTest(c: SlowCounts): SlowTest {
   };
 }
 
-/**
- * Chance that an operation of duration d, started uniformly on the circle of the span, overlaps the
- * union of `merged` (disjoint, sorted, clipped to [lo, hi]): (covered + sum of min(gap, d)) / span.
- * Precomputes the sorted uncovered gaps and their prefix sums: O(log gaps) per call.
- */
-function overlapChance(merged: Array<[number, number]>, lo: number, hi: number): (d: number) => number {
-  const span = hi - lo;
-  if (!(span > 0) || merged.length === 0) return () => 0;
-  let covered = 0;
-  const gaps: number[] = [];
-  for (let i = 0; i < merged.length; i++) {
-    const [s, e] = merged[i]!;
-    covered += e - s;
-    const nextStart = i + 1 < merged.length ? merged[i + 1]![0] : merged[0]![0] + span; // wraps around
-    if (nextStart > e) gaps.push(nextStart - e);
+/** Index of the first value >= x (lower) or > x (upper) in ascending `v`. */
+function bound(v: Float64Array, x: number, upper: boolean): number {
+  let lo = 0;
+  let hi = v.length;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (upper ? v[m]! <= x : v[m]! < x) lo = m + 1;
+    else hi = m;
   }
-  gaps.sort((a, b) => a - b);
-  const prefix = new Float64Array(gaps.length + 1);
-  for (let i = 0; i < gaps.length; i++) prefix[i + 1] = prefix[i]! + gaps[i]!;
-  return (d: number): number => {
-    if (!(d > 0)) return covered / span;
-    let a = 0;
-    let b = gaps.length;
-    while (a < b) {
-      const m = (a + b) >>> 1;
-      if (gaps[m]! < d) a = m + 1;
-      else b = m;
+  return lo;
+}
+
+/** Above this many (slow operation x window) steps, chances are read off a grid of durations. */
+const EXACT_BUDGET = 20_000_000;
+const GRID = 256;
+
+/**
+ * The permutation null's chance that an operation of duration d overlaps `merged` (disjoint, sorted):
+ * the share of the series' observed start times s with [s, s + d] touching a window, i.e. s in the
+ * union of [window start - d, window end]. O(windows x log n) per distinct d, memoised; when the slow
+ * operations times the windows exceed EXACT_BUDGET, d is rounded UP to a grid of GRID quantiles of the
+ * slow durations (the chance grows with d, so the p-value stays conservative).
+ */
+function overlapChance(
+  merged: Array<[number, number]>,
+  sortedStarts: Float64Array,
+  slowDurations: Float64Array,
+): (d: number) => number {
+  const n = sortedStarts.length;
+  if (n === 0 || merged.length === 0) return () => 0;
+  const memo = new Map<number, number>();
+  const exact = (d: number): number => {
+    let hits = 0;
+    let curA = NaN;
+    let curB = NaN;
+    const flush = () => {
+      if (!Number.isNaN(curA)) hits += bound(sortedStarts, curB, true) - bound(sortedStarts, curA, false);
+    };
+    for (const [ws, we] of merged) {
+      const a = ws - d;
+      if (!Number.isNaN(curA) && a <= curB) {
+        if (we > curB) curB = we;
+        continue;
+      }
+      flush();
+      curA = a;
+      curB = we;
     }
-    return Math.min(1, (covered + prefix[a]! + d * (gaps.length - a)) / span);
+    flush();
+    return hits / n;
+  };
+  let grid: Float64Array | undefined;
+  if (slowDurations.length * merged.length > EXACT_BUDGET) {
+    const sorted = Float64Array.from(slowDurations).sort();
+    grid = new Float64Array(GRID);
+    for (let i = 0; i < GRID; i++) grid[i] = sorted[Math.min(sorted.length - 1, Math.ceil(((i + 1) / GRID) * sorted.length) - 1)]!;
+  }
+  return (d: number): number => {
+    const key = grid ? grid[Math.min(GRID - 1, bound(grid, d, false))]! : d;
+    let p = memo.get(key);
+    if (p === undefined) memo.set(key, (p = exact(key)));
+    return p;
   };
 }
 
@@ -242,13 +275,17 @@ export function gcCausality(input: GcCausalityInput): GcCausality {
     mergeClipped(sortByStart(ws.map((w): [number, number] => [w.markEndNs, w.endNs])), spanStart, spanEnd),
   ];
   const timeShare = merged.map((m) => (spanLen > 0 ? lengthOf(m) / spanLen : 0));
-  const chance = merged.map((m) => overlapChance(m, spanStart, spanEnd));
   const gcTimeShare = timeShare[ANY]!;
 
   // Slow thresholds from the whole series.
   const all = Float64Array.from(durs).sort();
   const t99 = percentile(all, 0.99);
   const t999 = percentile(all, 0.999);
+
+  // The permutation null: the observed start times, and the durations of the slow operations.
+  const sortedStarts = Float64Array.from(starts).sort();
+  const slowDurs = all.subarray(bound(all, t99, false));
+  const chance = merged.map((m) => overlapChance(m, sortedStarts, slowDurs));
 
   // Per-operation overlap.
   const overlap = new Float64Array(CATS);

@@ -39,6 +39,8 @@ describe('enum bpf_cmd', () => {
     assert.equal(bpfCmdNameFromArg('2', true), 'BPF_MAP_UPDATE_ELEM');
     assert.equal(bpfCmdNameFromArg('1a', true), 'BPF_MAP_UPDATE_BATCH');
     assert.equal(bpfCmdNameFromArg('26'), 'BPF_MAP_UPDATE_BATCH');
+    // perf with BTF-decoded enums: `syscalls:sys_enter_bpf: cmd: BPF_MAP_UPDATE_ELEM, uattr: ...`
+    assert.equal(bpfCmdNameFromArg('BPF_MAP_UPDATE_ELEM'), 'BPF_MAP_UPDATE_ELEM');
     assert.equal(bpfCmdNameFromArg('cmd'), undefined);
   });
 });

@@ -72,6 +72,9 @@ export function bpfCmdNameFromArg(text: string, hex = false): string | undefined
     n = Number.parseInt(t.startsWith('0x') || t.startsWith('0X') ? t.slice(2) : t, 16);
   } else if (/^\d{1,15}$/.test(t)) {
     n = Number(t);
+  } else if (/^BPF_[A-Z0-9_]+$/.test(t)) {
+    // perf builds that print enum names from BTF: `cmd: BPF_MAP_UPDATE_ELEM`
+    return t;
   } else {
     return undefined;
   }
