@@ -25,6 +25,7 @@ export class DynamoAnalysisStore implements AnalysisStore {
     const item = {
       ...ddbKeys.analysis(record.tenant, record.id),
       ...(record.repo ? ddbKeys.repoIndex(record.tenant, record.repo, record.createdAt, record.id) : {}),
+      ...(record.repo && record.branch ? ddbKeys.branchIndex(record.tenant, record.repo, record.branch, record.createdAt, record.id) : {}),
       ...rest,
     };
     try {
@@ -196,7 +197,7 @@ export class DynamoAnalysisStore implements AnalysisStore {
   }
 
   private async toRecord(item: Record<string, unknown>): Promise<AnalysisRecord> {
-    const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, resultJson, resultKey, ...rest } = item;
+    const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, GSI2PK: _g3, GSI2SK: _g4, resultJson, resultKey, ...rest } = item;
     const record = rest as unknown as AnalysisRecord;
     record.labels ??= {};
     record.attempts ??= 0;

@@ -8,7 +8,7 @@ import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/
 
 /**
  * Creates the table and the bucket when they are missing: for the embedded stores only (on AWS the
- * CDK stack owns them). The table's key schema mirrors infra/ (PK/SK, GSI1 on GSI1PK/GSI1SK).
+ * CDK stack owns them). The table's key schema mirrors infra/ (PK/SK, GSI1 on GSI1PK/GSI1SK, GSI2 on GSI2PK/GSI2SK).
  */
 export async function ensureTable(db: DynamoDBClient, tableName: string): Promise<void> {
   try {
@@ -26,6 +26,8 @@ export async function ensureTable(db: DynamoDBClient, tableName: string): Promis
         { AttributeName: 'SK', AttributeType: 'S' },
         { AttributeName: 'GSI1PK', AttributeType: 'S' },
         { AttributeName: 'GSI1SK', AttributeType: 'S' },
+        { AttributeName: 'GSI2PK', AttributeType: 'S' },
+        { AttributeName: 'GSI2SK', AttributeType: 'S' },
       ],
       KeySchema: [
         { AttributeName: 'PK', KeyType: 'HASH' },
@@ -37,6 +39,14 @@ export async function ensureTable(db: DynamoDBClient, tableName: string): Promis
           KeySchema: [
             { AttributeName: 'GSI1PK', KeyType: 'HASH' },
             { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'GSI2',
+          KeySchema: [
+            { AttributeName: 'GSI2PK', KeyType: 'HASH' },
+            { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         },
