@@ -1,15 +1,18 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 
 /** Name of the per-repo index, newest first (`GSI1PK` = the repo, `GSI1SK` sorts by time). */
 export const REPO_INDEX = 'GSI1';
+/** Name of the per-repo-and-branch index, newest first (`GSI2PK` = repo and branch, `GSI2SK` sorts by time). */
+export const BRANCH_INDEX = 'GSI2';
 /** Epoch seconds; DynamoDB deletes the item some time after (idempotency records, share links). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 /**
- * The single table (SPEC §8): analyses, findings, the per-repo index, baseline pointers, API keys and
- * idempotency records, told apart by their `PK`/`SK` prefixes. Retained with the stack's deletion.
+ * The single table (SPEC §8): analyses, findings, the per-repo and per-branch indexes, baseline pointers,
+ * API keys and idempotency records, told apart by their `PK`/`SK` prefixes. On demand, point-in-time
+ * recovery, deletion protection, and retained with the stack's deletion.
  */
 export class AnalysisTable extends Construct {
   readonly table: Table;
@@ -29,6 +32,14 @@ export class AnalysisTable extends Construct {
       indexName: REPO_INDEX,
       partitionKey: { name: 'GSI1PK', type: AttributeType.STRING },
       sortKey: { name: 'GSI1SK', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+    // `GET /v1/repos/{repo}/analyses?branch=` and `compare?base=branch:NAME`: newest first per branch.
+    this.table.addGlobalSecondaryIndex({
+      indexName: BRANCH_INDEX,
+      partitionKey: { name: 'GSI2PK', type: AttributeType.STRING },
+      sortKey: { name: 'GSI2SK', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
     });
   }
 }
