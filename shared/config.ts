@@ -13,6 +13,12 @@ export interface Config {
   /** Tenant of unauthenticated requests until API keys arrive (`TRACELENS_TENANT`, default `default`). */
   defaultTenant: string;
   limits: Limits;
+  /** Days an analysis is kept unless pinned as a baseline (`TRACELENS_RETENTION_DAYS`, default 30). */
+  retentionDays: number;
+  /** The archive queue (`QUEUE_URL`): the API enqueues re-analyses on it. Unset: re-analysis is unavailable. */
+  queueUrl?: string;
+  /** The DLQ's ARN (`DEAD_LETTER_QUEUE_ARN`): the analyzer tells dead letters apart by it. */
+  deadLetterQueueArn?: string;
 }
 
 export class ConfigError extends Error {
@@ -56,7 +62,10 @@ export function loadConfig(env: Env): Config {
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     defaultTenant: env.TRACELENS_TENANT || 'default',
     limits: loadLimits(env),
+    retentionDays: positiveInt(env, 'TRACELENS_RETENTION_DAYS', 30),
   };
+  if (env.QUEUE_URL) config.queueUrl = env.QUEUE_URL;
+  if (env.DEAD_LETTER_QUEUE_ARN) config.deadLetterQueueArn = env.DEAD_LETTER_QUEUE_ARN;
   if (env.TRACELENS_S3_ENDPOINT) config.s3Endpoint = env.TRACELENS_S3_ENDPOINT;
   if (env.TRACELENS_DYNAMODB_ENDPOINT) config.dynamoEndpoint = env.TRACELENS_DYNAMODB_ENDPOINT;
   return config;

@@ -1,16 +1,18 @@
-// Analyzer Lambda: SQS messages carrying S3 ObjectCreated events → analyses; failed messages are
-// reported back (partial batch response) so SQS redelivers only those, then dead-letters them.
+// Analyzer Lambda: SQS messages carrying S3 ObjectCreated events (or re-analyses) → analyses; failed
+// messages are reported back (partial batch response) so SQS redelivers only those, then dead-letters
+// them — and the DLQ's records, told apart by their source ARN, mark their analyses failed.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { processMessages } from '../../shared/analyzer/process-messages.js';
-import type { AnalyzerDeps } from '../../shared/analyzer/run-analysis.js';
+import { processDeadLetters, processMessages, type ProcessDeps } from '../../shared/analyzer/process-messages.js';
 import { loadConfig } from '../../shared/config.js';
 import { jsonLogger } from '../../shared/logger.js';
 import { createStores } from '../../shared/storage/wiring.js';
 
-export function createHandler(deps: AnalyzerDeps) {
+export function createHandler(deps: ProcessDeps & { deadLetterQueueArn?: string }) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const messages = event.Records.map((r) => ({ messageId: r.messageId, body: r.body }));
-    const failed = await processMessages(messages, deps);
+    const isDead = (arn: string) => deps.deadLetterQueueArn !== undefined && arn === deps.deadLetterQueueArn;
+    const live = event.Records.filter((r) => !isDead(r.eventSourceARN)).map((r) => ({ messageId: r.messageId, body: r.body }));
+    const dead = event.Records.filter((r) => isDead(r.eventSourceARN)).map((r) => ({ messageId: r.messageId, body: r.body }));
+    const failed = [...(await processMessages(live, deps)), ...(await processDeadLetters(dead, deps))];
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
@@ -19,8 +21,15 @@ let cold: ReturnType<typeof createHandler> | undefined;
 export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => {
   if (!cold) {
     const config = loadConfig(process.env);
-    const { analyses, archives } = createStores(config);
-    cold = createHandler({ analyses, archives, limits: config.limits, log: jsonLogger() });
+    const { analyses, archives, idempotency } = createStores(config);
+    cold = createHandler({
+      analyses,
+      archives,
+      idempotency,
+      limits: config.limits,
+      log: jsonLogger(),
+      ...(config.deadLetterQueueArn ? { deadLetterQueueArn: config.deadLetterQueueArn } : {}),
+    });
   }
   return cold(event);
 };

@@ -6,8 +6,19 @@ import { jsonLogger } from '../../shared/logger.js';
 import { createStores } from '../../shared/storage/wiring.js';
 
 const config = loadConfig(process.env);
-const { analyses, archives } = createStores(config);
+const { analyses, archives, uploads, repos, queue } = createStores(config);
 
 export const handler = handle(
-  createApp({ analyses, archives, reportBodies: archives, log: jsonLogger(), defaultTenant: config.defaultTenant }),
+  createApp({
+    analyses,
+    archives,
+    reportBodies: archives,
+    uploads,
+    repos,
+    ...(queue ? { queue } : {}),
+    limits: config.limits,
+    retentionDays: config.retentionDays,
+    log: jsonLogger(),
+    defaultTenant: config.defaultTenant,
+  }),
 );

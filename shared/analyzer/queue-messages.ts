@@ -5,6 +5,8 @@
  *   {"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put",
  *     "s3":{"bucket":{"name":"tracelens-archives"},"object":{"key":"archives/local/01J..../archive","size":365899,"eTag":"9b2c..."}}}]}
  * S3 also sends `{"Service":"Amazon S3","Event":"s3:TestEvent",...}` once when a notification is set up.
+ * Re-analyses (POST /v1/analyses/{id}/reanalyze) travel the same queue as
+ *   {"TraceLens":"reanalyze","tenant":"local","id":"01J...","generation":2}
  */
 export interface QueueMessage {
   messageId: string;
@@ -27,13 +29,41 @@ export class InvalidMessageError extends Error {
   }
 }
 
-export function objectsCreated(message: QueueMessage): ObjectCreated[] {
-  let body: unknown;
+export interface Reanalysis {
+  tenant: string;
+  id: string;
+  generation: number;
+}
+
+export type Job = ({ kind: 'object' } & ObjectCreated) | ({ kind: 'reanalyze' } & Reanalysis);
+
+export function reanalysisMessage(job: Reanalysis): string {
+  return JSON.stringify({ TraceLens: 'reanalyze', tenant: job.tenant, id: job.id, generation: job.generation });
+}
+
+/** The work a message carries: created objects, or one re-analysis. */
+export function jobsOf(message: QueueMessage): Job[] {
+  const body = parseBody(message);
+  const b = body as { TraceLens?: string; tenant?: unknown; id?: unknown; generation?: unknown };
+  if (b?.TraceLens === 'reanalyze') {
+    if (typeof b.tenant !== 'string' || typeof b.id !== 'string' || !Number.isSafeInteger(b.generation)) {
+      throw new InvalidMessageError(message.messageId, 'reanalyze message without tenant, id and generation');
+    }
+    return [{ kind: 'reanalyze', tenant: b.tenant, id: b.id, generation: b.generation as number }];
+  }
+  return objectsCreated(message).map((o) => ({ kind: 'object' as const, ...o }));
+}
+
+function parseBody(message: QueueMessage): unknown {
   try {
-    body = JSON.parse(message.body);
+    return JSON.parse(message.body);
   } catch {
     throw new InvalidMessageError(message.messageId, 'body is not JSON');
   }
+}
+
+export function objectsCreated(message: QueueMessage): ObjectCreated[] {
+  const body = parseBody(message);
   const b = body as { Event?: string; Records?: unknown };
   if (b?.Event === 's3:TestEvent') return [];
   if (!Array.isArray(b?.Records)) throw new InvalidMessageError(message.messageId, 'body has no Records[]');

@@ -3,6 +3,8 @@ import { requestId } from 'hono/request-id';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { notFound, onError } from './errors.js';
 import { analysesRoutes } from './routes/analyses.js';
+import { reposRoutes } from './routes/repos.js';
+import { uploadsRoutes } from './routes/uploads.js';
 
 /** The HTTP API (SPEC §5), built from injected dependencies; the same app runs on Lambda and locally. */
 export function createApp(deps: ApiDeps) {
@@ -14,6 +16,8 @@ export function createApp(deps: ApiDeps) {
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/v1/analyses', analysesRoutes(deps));
+  app.route('/v1/uploads', uploadsRoutes(deps));
+  app.route('/v1/repos', reposRoutes(deps));
   app.notFound(notFound);
   app.onError(onError(deps.log));
   return app;

@@ -3,12 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
-import type { AnalyzerDeps } from '../analyzer/run-analysis.js';
+import type { ProcessDeps } from '../analyzer/process-messages.js';
+import { reanalysisMessage } from '../analyzer/queue-messages.js';
 import { encodeEventKey } from '../analyzer/queue-messages.js';
 import type { Config } from '../config.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedStores, type S3NotificationEvent } from '../storage/embedded.js';
+import type { AnalysisQueue, ArchiveStore } from '../storage/ports.js';
 import { ARCHIVE_PREFIX } from '../storage/keys.js';
 import { ensureBucket, ensureTable } from '../storage/provision.js';
 import { createStores } from '../storage/wiring.js';
@@ -28,9 +30,17 @@ export interface LocalServiceOptions {
   log: Logger;
   limits?: Limits;
   /** The analyzer's entry point (functions/analyzer/handler.ts createHandler). */
-  createAnalyzer: (deps: AnalyzerDeps) => (event: SQSEvent) => Promise<SQSBatchResponse>;
+  createAnalyzer: (deps: ProcessDeps & { deadLetterQueueArn?: string }) => (event: SQSEvent) => Promise<SQSBatchResponse>;
   /** Queue redelivery delay; tests shorten it. */
   retryDelayMs?: number;
+  /** A delivery running longer is presumed dead and redelivered; also the analyzer's lease. Default 15 min. */
+  visibilityTimeoutMs?: number;
+  /** Deliveries at once (Lambda concurrency). Default 2. */
+  concurrency?: number;
+  /** Days an analysis is kept unless pinned (TRACELENS_RETENTION_DAYS). Default 30. */
+  retentionDays?: number;
+  /** Wraps the archive store the analyzer reads through (fault injection in tests). */
+  wrapAnalyzerArchives?: (archives: ArchiveStore) => ArchiveStore;
 }
 
 export interface LocalService {
@@ -63,6 +73,7 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
     dynamoEndpoint: embedded.dynamoEndpoint,
     defaultTenant: LOCAL_TENANT,
     limits: o.limits ?? { ...DEFAULT_LIMITS },
+    retentionDays: o.retentionDays ?? 30,
   };
   const stores = createStores(config, embedded.credentials);
   let server: Server | undefined;
@@ -71,14 +82,30 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
     await ensureTable(stores.dynamo, config.tableName);
     await ensureBucket(stores.s3, config.bucketName);
 
-    const analyzer = o.createAnalyzer({
+    const visibilityTimeoutMs = o.visibilityTimeoutMs ?? 15 * 60 * 1000;
+    let deliver: (event: SQSEvent) => Promise<SQSBatchResponse> = async () => ({ batchItemFailures: [] });
+    const q = new LocalQueue({
+      handler: (event) => deliver(event),
+      log: o.log,
+      retryDelayMs: o.retryDelayMs ?? 1000,
+      visibilityTimeoutMs,
+      concurrency: o.concurrency ?? 2,
+      region: config.region,
+    });
+    queue = q;
+    deliver = o.createAnalyzer({
       analyses: stores.analyses,
-      archives: stores.archives,
+      archives: o.wrapAnalyzerArchives ? o.wrapAnalyzerArchives(stores.archives) : stores.archives,
+      idempotency: stores.idempotency,
       limits: config.limits,
       log: o.log,
+      // The lease ends before the queue redelivers, so the redelivery can take a dead attempt over.
+      leaseMs: Math.max(1, visibilityTimeoutMs - Math.min(1000, visibilityTimeoutMs / 10)),
+      deadLetterQueueArn: q.deadLetterQueueArn,
     });
-    const q = new LocalQueue({ handler: analyzer, log: o.log, retryDelayMs: o.retryDelayMs ?? 1000, region: config.region });
-    queue = q;
+    const analysisQueue: AnalysisQueue = {
+      enqueueReanalysis: async (job) => q.send(reanalysisMessage(job)),
+    };
     // The bucket notification of the CDK stack: ObjectCreated under archives/ → the queue.
     embedded.onS3Event((event: S3NotificationEvent) => {
       const records = event.Records.filter(
@@ -91,8 +118,10 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
       if (records.length > 0) q.send(JSON.stringify({ Records: records }));
     });
 
-    // After a restart, analyses that were queued or mid-run when the service stopped run again.
+    // After a restart, analyses that were queued or mid-run when the service stopped run again
+    // (uploads still on their way are left to their ObjectCreated event).
     for (const u of await stores.analyses.scanUnfinished()) {
+      if (!(await stores.archives.hasArchive(u.archiveKey))) continue;
       o.log.info('resuming unfinished analysis', { id: u.id });
       q.send(JSON.stringify(syntheticCreatedEvent(config, u.archiveKey)));
     }
@@ -101,6 +130,11 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
       analyses: stores.analyses,
       archives: stores.archives,
       reportBodies: stores.archives,
+      uploads: stores.uploads,
+      repos: stores.repos,
+      queue: analysisQueue,
+      limits: config.limits,
+      retentionDays: config.retentionDays,
       log: o.log,
       defaultTenant: LOCAL_TENANT,
     });

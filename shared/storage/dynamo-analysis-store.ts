@@ -1,7 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { TraceLensError } from '../errors.js';
-import type { AnalysisProgress, AnalysisResult, AnalysisStatus } from '../model/report.js';
+import type { AnalysisProgress, AnalysisResult, AnalysisStatus, Finding } from '../model/report.js';
 import { ddbKeys, foldedKey, reportKey } from './keys.js';
 import type { AnalysisRecord, AnalysisStore, ArtifactBodies, ReportBodyStore } from './ports.js';
 
@@ -40,25 +48,42 @@ export class DynamoAnalysisStore implements AnalysisStore {
     }
   }
 
-  async get(tenant: string, id: string): Promise<AnalysisRecord | undefined> {
+  async get(tenant: string, id: string, withResult = true): Promise<AnalysisRecord | undefined> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.table, Key: ddbKeys.analysis(tenant, id), ConsistentRead: true }),
     );
     if (!out.Item) return undefined;
-    return this.toRecord(out.Item);
+    return this.toRecord(out.Item, withResult);
   }
 
-  async start(tenant: string, id: string, from: AnalysisStatus[], startedAt: string): Promise<AnalysisRecord | undefined> {
-    const values: Record<string, unknown> = { ':running': 'running', ':startedAt': startedAt, ':zero': 0, ':one': 1 };
+  async start(
+    tenant: string,
+    id: string,
+    from: AnalysisStatus[],
+    startedAt: string,
+    leaseUntilMs?: number,
+  ): Promise<AnalysisRecord | undefined> {
+    const nowMs = Date.parse(startedAt);
+    const values: Record<string, unknown> = {
+      ':running': 'running',
+      ':startedAt': startedAt,
+      ':zero': 0,
+      ':one': 1,
+      ':now': nowMs,
+      ':lease': leaseUntilMs ?? nowMs,
+    };
     from.forEach((s, i) => (values[`:from${i}`] = s));
     try {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: ddbKeys.analysis(tenant, id),
-          ConditionExpression: `attribute_exists(PK) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          // A running analysis is taken over only when its lease has run out (its attempt died).
+          ConditionExpression:
+            `attribute_exists(PK) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')}) ` +
+            'AND (#status <> :running OR attribute_not_exists(leaseUntilMs) OR leaseUntilMs < :now)',
           UpdateExpression:
-            'SET #status = :running, startedAt = :startedAt, attempts = if_not_exists(attempts, :zero) + :one ' +
+            'SET #status = :running, startedAt = :startedAt, attempts = if_not_exists(attempts, :zero) + :one, leaseUntilMs = :lease ' +
             'REMOVE #error, completedAt, progress',
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: values,
@@ -96,6 +121,7 @@ export class DynamoAnalysisStore implements AnalysisStore {
     result: AnalysisResult,
     completedAt: string,
     artifacts?: ArtifactBodies,
+    attempt?: number,
   ): Promise<void> {
     let artifactKeys: AnalysisRecord['artifactKeys'];
     if (artifacts && artifacts.folded.size > 0) {
@@ -107,11 +133,110 @@ export class DynamoAnalysisStore implements AnalysisStore {
       }
       artifactKeys = { folded };
     }
-    await this.finish(tenant, id, 'complete', completedAt, result, undefined, artifactKeys);
+    // Findings as items before the status flips: a retried attempt rewrites the same keys (ids are
+    // stable fingerprints), and findings an earlier run had but this one has not are deleted.
+    const current = await this.get(tenant, id, false);
+    if (!current || current.status !== 'running' || (attempt !== undefined && current.attempts !== attempt)) {
+      throw new TraceLensError('conflict', `analysis ${id} is no longer held by attempt ${attempt ?? '?'}; not completing it`);
+    }
+    await this.writeFindings(tenant, id, result.findings, current.expiresAt);
+    await this.finish(tenant, id, 'complete', completedAt, result, undefined, artifactKeys, attempt);
   }
 
-  async fail(tenant: string, id: string, error: string, completedAt: string, partial?: AnalysisResult): Promise<void> {
-    await this.finish(tenant, id, 'failed', completedAt, partial, error);
+  async fail(
+    tenant: string,
+    id: string,
+    error: string,
+    completedAt: string,
+    partial?: AnalysisResult,
+    opts: { attempt?: number; unlessComplete?: boolean } = {},
+  ): Promise<void> {
+    await this.finish(tenant, id, 'failed', completedAt, partial, error, undefined, opts.attempt, opts.unlessComplete);
+  }
+
+  async reanalyze(tenant: string, id: string, nowMs: number): Promise<number> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: ddbKeys.analysis(tenant, id),
+          ConditionExpression:
+            'attribute_exists(PK) AND (#status IN (:complete, :failed) OR (#status = :running AND leaseUntilMs < :now))',
+          UpdateExpression:
+            'SET #status = :pending, generation = if_not_exists(generation, :zero) + :one, attempts = :zero ' +
+            'REMOVE #error, completedAt, startedAt, progress, leaseUntilMs',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':complete': 'complete',
+            ':failed': 'failed',
+            ':running': 'running',
+            ':pending': 'pending',
+            ':now': nowMs,
+            ':zero': 0,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Number(out.Attributes?.generation ?? 1);
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        const existing = await this.get(tenant, id, false);
+        if (!existing) throw new TraceLensError('not_found', `analysis ${id} not found`);
+        throw new TraceLensError('conflict', `analysis ${id} is ${existing.status}; re-analyse it once it has finished`, {
+          status: existing.status,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async markUploadCompleted(tenant: string, id: string, completedAt: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: ddbKeys.analysis(tenant, id),
+          ConditionExpression: 'attribute_exists(upload) AND attribute_not_exists(upload.completedAt)',
+          UpdateExpression: 'SET upload.completedAt = :at',
+          ExpressionAttributeValues: { ':at': completedAt },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        throw new TraceLensError('conflict', `upload ${id} was already completed`);
+      }
+      throw err;
+    }
+  }
+
+  /** Puts the findings as items (BatchWrite, retrying UnprocessedItems) and deletes stale ones. */
+  private async writeFindings(tenant: string, id: string, findings: Finding[], expiresAt: number | undefined): Promise<void> {
+    const keep = new Set(findings.map((f) => ddbKeys.finding(tenant, id, f.id).SK));
+    const stale: Array<Record<string, string>> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :f)',
+          ExpressionAttributeValues: { ':pk': ddbKeys.analysis(tenant, id).PK, ':f': ddbKeys.findingPrefix },
+          ProjectionExpression: 'PK, SK',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) if (!keep.has(item.SK as string)) stale.push({ PK: item.PK as string, SK: item.SK as string });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const requests = [
+      ...findings.map((f) => ({
+        PutRequest: {
+          Item: { ...ddbKeys.finding(tenant, id, f.id), tenant, analysisId: id, ...(expiresAt ? { expiresAt } : {}), finding: f },
+        },
+      })),
+      ...stale.map((Key) => ({ DeleteRequest: { Key } })),
+    ];
+    await batchWrite(this.db, this.table, requests);
   }
 
   private async finish(
@@ -122,15 +247,35 @@ export class DynamoAnalysisStore implements AnalysisStore {
     result: AnalysisResult | undefined,
     error: string | undefined,
     artifactKeys?: AnalysisRecord['artifactKeys'],
+    attempt?: number,
+    unlessComplete?: boolean,
   ): Promise<void> {
     const set = ['#status = :status', 'completedAt = :completedAt'];
-    const remove = ['progress'];
+    const remove = ['progress', 'leaseUntilMs'];
     const values: Record<string, unknown> = { ':status': status, ':completedAt': completedAt };
     if (artifactKeys) {
       set.push('artifactKeys = :artifactKeys');
       values[':artifactKeys'] = artifactKeys;
     } else remove.push('artifactKeys');
-    if (status === 'complete') values[':running'] = 'running';
+    const conditions = ['attribute_exists(PK)'];
+    if (status === 'complete') {
+      values[':running'] = 'running';
+      conditions.push('#status = :running');
+    }
+    if (attempt !== undefined) {
+      values[':attempt'] = attempt;
+      conditions.push('attempts = :attempt');
+    }
+    if (unlessComplete) {
+      values[':complete'] = 'complete';
+      conditions.push('#status <> :complete');
+    }
+    if (result) {
+      const counts = { error: 0, warning: 0, info: 0 };
+      for (const f of result.findings) counts[f.severity]++;
+      set.push('findingCounts = :counts');
+      values[':counts'] = counts;
+    }
     if (error !== undefined) {
       set.push('#error = :error');
       values[':error'] = error;
@@ -154,7 +299,7 @@ export class DynamoAnalysisStore implements AnalysisStore {
         new UpdateCommand({
           TableName: this.table,
           Key: ddbKeys.analysis(tenant, id),
-          ConditionExpression: status === 'complete' ? '#status = :running' : 'attribute_exists(PK)',
+          ConditionExpression: conditions.join(' AND '),
           UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: values,
@@ -162,7 +307,7 @@ export class DynamoAnalysisStore implements AnalysisStore {
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
-        throw new TraceLensError('conflict', `analysis ${id} is not running; not marking it ${status}`, undefined, {
+        throw new TraceLensError('conflict', `analysis ${id} is not held by this attempt; not marking it ${status}`, undefined, {
           cause: err,
         });
       }
@@ -196,15 +341,31 @@ export class DynamoAnalysisStore implements AnalysisStore {
     return out;
   }
 
-  private async toRecord(item: Record<string, unknown>): Promise<AnalysisRecord> {
+  private async toRecord(item: Record<string, unknown>, withResult = true): Promise<AnalysisRecord> {
     const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, GSI2PK: _g3, GSI2SK: _g4, resultJson, resultKey, ...rest } = item;
     const record = rest as unknown as AnalysisRecord;
     record.labels ??= {};
     record.attempts ??= 0;
+    if (!withResult) return record;
     if (typeof resultJson === 'string') record.result = JSON.parse(resultJson) as AnalysisResult;
     else if (typeof resultKey === 'string') {
       record.result = JSON.parse(await this.bodies.getReportBody(resultKey)) as AnalysisResult;
     }
     return record;
+  }
+}
+
+const BATCH = 25;
+
+/** BatchWrite in chunks of 25, retrying UnprocessedItems with backoff (DynamoDB may accept part of a batch). */
+export async function batchWrite(db: DynamoDBDocumentClient, table: string, requests: Array<Record<string, unknown>>): Promise<void> {
+  for (let i = 0; i < requests.length; i += BATCH) {
+    let pending: Array<Record<string, unknown>> = requests.slice(i, i + BATCH);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= 8) throw new TraceLensError('internal', `BatchWrite left ${pending.length} items unprocessed after ${round} rounds`);
+      if (round > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** round)));
+      const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }));
+      pending = (out.UnprocessedItems?.[table] as Array<Record<string, unknown>> | undefined) ?? [];
+    }
   }
 }

@@ -39,6 +39,16 @@ export class S3Store implements ArchiveStore, ReportBodyStore {
     }
   }
 
+  async headArchive(key: string): Promise<{ bytes: number; etag?: string } | undefined> {
+    try {
+      const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { bytes: out.ContentLength ?? 0, ...(out.ETag ? { etag: out.ETag } : {}) };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
   async putReportBody(key: string, json: string): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: json, ContentType: 'application/json' }),

@@ -21,6 +21,7 @@ export async function startTestStores() {
     dynamoEndpoint: embedded.dynamoEndpoint,
     defaultTenant: 'local',
     limits: { ...DEFAULT_LIMITS },
+    retentionDays: 30,
   };
   const stores = createStores(config, embedded.credentials);
   await ensureTable(stores.dynamo, config.tableName);

@@ -13,13 +13,19 @@ import type { ApiDeps, AppEnv } from '../deps.js';
 export const DIRECT_UPLOAD_MAX_BYTES = 6 * 1024 * 1024;
 
 const name = z.string().trim().min(1).max(256);
-const MetadataQuery = z.object({
+export const MetadataFields = {
   // `owner/name` (GitLab subgroups: `group/sub/name`); each part starts with a letter, digit or `_`.
   repo: name.regex(/^\w[\w.-]*(\/\w[\w.-]*)*$/, 'repo is owner/name: letters, digits, . _ - and /').optional(),
   branch: name.optional(),
   commit: name.optional(),
-});
-const LABEL_KEY = /^[\w.-]{1,64}$/;
+};
+const MetadataQuery = z.object(MetadataFields);
+export const LABEL_KEY = /^[\w.-]{1,64}$/;
+
+/** TTL of a new analysis (epoch seconds): pinning it as a baseline removes it. */
+export function expiresAtFor(createdAt: Date, retentionDays: number): number {
+  return Math.floor(createdAt.getTime() / 1000) + retentionDays * 86_400;
+}
 const FORMATS = ['json', 'md', 'folded'] as const;
 
 export function analysesRoutes(deps: ApiDeps) {
@@ -58,14 +64,16 @@ export function analysesRoutes(deps: ApiDeps) {
         );
       }
       const tenant = c.get('tenant');
-      const id = newId(now().getTime());
+      const created = now();
+      const id = newId(created.getTime());
       const record: AnalysisRecord = {
         tenant,
         id,
         ...definedOnly(meta),
         labels,
         status: 'pending',
-        createdAt: now().toISOString(),
+        createdAt: created.toISOString(),
+        expiresAt: expiresAtFor(created, deps.retentionDays),
         attempts: 0,
         archive: { key: archiveKey(tenant, id), bytes: body.byteLength },
       };
@@ -84,6 +92,22 @@ export function analysesRoutes(deps: ApiDeps) {
       return c.json({ id, status: record.status, reportUrl }, 202);
     },
   );
+
+  // Runs the analysis again on the stored archive (a new generation: its own delivery, its own report).
+  app.post('/:id/reanalyze', async (c) => {
+    const id = c.req.param('id');
+    const tenant = c.get('tenant');
+    const record = isId(id) ? await deps.analyses.get(tenant, id, false) : undefined;
+    if (!record) throw new TraceLensError('not_found', `analysis ${id} not found`);
+    if (!deps.queue) throw new TraceLensError('conflict', 'this deployment has no analysis queue configured (QUEUE_URL); re-analysis is unavailable');
+    if (!(await deps.archives.hasArchive(record.archive.key))) {
+      throw new TraceLensError('conflict', `analysis ${id} has no stored archive to analyse (the upload never arrived)`);
+    }
+    const generation = await deps.analyses.reanalyze(tenant, id, now().getTime());
+    await deps.queue.enqueueReanalysis({ tenant, id, generation });
+    const reportUrl = new URL(`/v1/analyses/${id}`, c.req.url).toString();
+    return c.json({ id, status: 'pending', generation, reportUrl }, 202);
+  });
 
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
@@ -123,14 +147,14 @@ async function foldedStacks(deps: ApiDeps, record: AnalysisRecord, event: string
   return deps.reportBodies.getArtifact(key);
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
   throw new TraceLensError('invalid_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
+export function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
