@@ -86,7 +86,10 @@ export class LocalQueue {
     if (this.closed) return;
     while (this.inFlight.size < (this.o.concurrency ?? 2) && this.queue.length > 0) {
       const m = this.queue.shift()!;
-      const p: Promise<void> = this.deliver(m).finally(() => {
+      // A delivery past its visibility timeout no longer counts against the concurrency (a Lambda that
+      // timed out is gone), though its promise may still settle later.
+      const lost = () => this.inFlight.delete(p);
+      const p: Promise<void> = this.deliver(m, lost).finally(() => {
         this.inFlight.delete(p);
         this.pump();
       });
@@ -104,7 +107,7 @@ export class LocalQueue {
     this.timers.add(t);
   }
 
-  private async deliver(m: Message): Promise<void> {
+  private async deliver(m: Message, lost: () => void): Promise<void> {
     m.receives++;
     const receipt = ++m.receipt;
     // Visibility timeout: the delivery is presumed dead and the message comes back.
@@ -112,6 +115,7 @@ export class LocalQueue {
       this.timers.delete(visibility);
       if (m.done || m.receipt !== receipt || this.closed) return;
       this.o.log.warn('delivery did not finish within the visibility timeout; the message is delivered again', { messageId: m.id });
+      lost();
       this.afterFailure(m);
       this.pump();
     }, this.o.visibilityTimeoutMs ?? 16 * 60 * 1000);
