@@ -1,9 +1,14 @@
 import {
+  type AttributeValue,
   CreateTableCommand,
+  DeleteTableCommand,
+  PutItemCommand,
+  ScanCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { ddbKeys } from './keys.js';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /**
@@ -12,11 +17,41 @@ import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/
  */
 export async function ensureTable(db: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await db.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table made by an older version (a local .data/ from before GSI2): dynalite cannot add an index
+    // to a table, so the items are copied into a table of the current schema.
+    if (!Table?.GlobalSecondaryIndexes?.some((g) => g.IndexName === 'GSI2')) await rebuildTable(db, tableName);
     return;
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;
   }
+  await createTable(db, tableName);
+}
+
+/** Scan → delete → create with the current schema → put back (emulator data only: small). */
+async function rebuildTable(db: DynamoDBClient, tableName: string): Promise<void> {
+  const items: Array<Record<string, AttributeValue>> = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  await db.send(new DeleteTableCommand({ TableName: tableName }));
+  await createTable(db, tableName);
+  for (const item of items) {
+    // Analyses from before GSI2 get their branch-index keys.
+    const str = (k: string) => item[k]?.S;
+    if (str('SK') === 'A' && str('tenant') && str('repo') && str('branch') && str('createdAt') && str('id') && !item.GSI2PK) {
+      const k = ddbKeys.branchIndex(str('tenant')!, str('repo')!, str('branch')!, str('createdAt')!, str('id')!);
+      item.GSI2PK = { S: k.GSI2PK };
+      item.GSI2SK = { S: k.GSI2SK };
+    }
+    await db.send(new PutItemCommand({ TableName: tableName, Item: item }));
+  }
+}
+
+async function createTable(db: DynamoDBClient, tableName: string): Promise<void> {
   await db.send(
     new CreateTableCommand({
       TableName: tableName,
