@@ -7,6 +7,14 @@ import { randomBytes } from 'node:crypto';
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
+let lastTime = -1;
+let lastTail: number[] = [];
+
+/**
+ * A new ULID. Monotonic within this process (the spec's monotonic variant): a second id in the same
+ * millisecond is the previous one's random part plus one, so ids made one after the other sort in that
+ * order (newest-first listings stay stable).
+ */
 export function newId(now: number = Date.now()): string {
   let time = '';
   let t = now;
@@ -14,10 +22,20 @@ export function newId(now: number = Date.now()): string {
     time = CROCKFORD[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const rand = randomBytes(16);
-  let tail = '';
-  for (let i = 0; i < 16; i++) tail += CROCKFORD[rand[i]! % 32];
-  return time + tail;
+  let tail: number[];
+  if (now === lastTime) {
+    tail = [...lastTail];
+    let i = tail.length - 1;
+    while (i >= 0 && tail[i] === 31) tail[i--] = 0;
+    if (i >= 0) tail[i]!++;
+  } else {
+    const rand = randomBytes(16);
+    // The first digit stays below 16, leaving room to increment without overflowing the 80 bits.
+    tail = [...rand].map((b, i) => (i === 0 ? b % 16 : b % 32));
+  }
+  lastTime = now;
+  lastTail = tail;
+  return time + tail.map((d) => CROCKFORD[d]).join('');
 }
 
 export function isId(s: string): boolean {

@@ -210,6 +210,35 @@ describe('uploads to a complete report', () => {
   });
 });
 
+describe('the repo index over real HTTP', () => {
+  it('pages newest first through more than one page, by branch, with a cursor', async () => {
+    const s = await startService();
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      const branch = i % 5 === 0 ? 'release' : 'main';
+      const res = await fetch(`${s.url}/v1/analyses?repo=acme/svc&branch=${branch}&commit=c${i}`, { method: 'POST', body: `gc ${i + 1} @0.0${i}s 0%: 0.1+1+0.1 ms clock, 0.1+0/0.1/0+0.1 ms cpu, 4->4->1 MB, 5 MB goal, 0 MB stacks, 0 MB globals, 2 P\n` });
+      assert.equal(res.status, 202);
+      ids.push((await json(res)).id);
+    }
+    await s.idle();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const url = `${s.url}/v1/repos/${encodeURIComponent('acme/svc')}/analyses?limit=10${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await json(await fetch(url));
+      pages++;
+      seen.push(...page.items.map((i: { id: string }) => i.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.equal(pages, 3);
+    assert.deepEqual(seen, [...ids].reverse(), 'every analysis once, newest first');
+    const release = await json(await fetch(`${s.url}/v1/repos/acme/svc/analyses?branch=release`));
+    assert.deepEqual(release.items.map((i: { id: string }) => i.id), ids.filter((_, i) => i % 5 === 0).reverse());
+    assert.equal(release.nextCursor, null);
+  });
+});
+
 describe('deliveries: duplicates, a dying analyzer, re-analysis', () => {
   it('the same S3 event delivered three times at once makes one report, analysed once', async () => {
     const s = await startService();
