@@ -10,13 +10,17 @@ export interface Config {
   /** Set for the embedded emulators (local service, tests); unset on AWS. */
   s3Endpoint?: string;
   dynamoEndpoint?: string;
-  /** Tenant of unauthenticated requests until API keys arrive (`TRACELENS_TENANT`, default `default`). */
-  defaultTenant: string;
   limits: Limits;
   /** Days an analysis is kept unless pinned as a baseline (`TRACELENS_RETENTION_DAYS`, default 30). */
   retentionDays: number;
   /** The archive queue (`QUEUE_URL`): the API enqueues re-analyses on it. Unset: re-analysis is unavailable. */
   queueUrl?: string;
+  /**
+   * Share-link signing secrets, newest first (`TRACELENS_SHARE_SECRETS`, comma-separated); on AWS the
+   * API reads them from Secrets Manager (`SHARE_SECRET_ARN`) at cold start instead.
+   */
+  shareSecrets: string[];
+  shareSecretArn?: string;
   /** The DLQ's ARN (`DEAD_LETTER_QUEUE_ARN`): the analyzer tells dead letters apart by it. */
   deadLetterQueueArn?: string;
 }
@@ -60,11 +64,12 @@ export function loadConfig(env: Env): Config {
     tableName: required(env, 'TABLE_NAME'),
     bucketName: required(env, 'BUCKET_NAME'),
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
-    defaultTenant: env.TRACELENS_TENANT || 'default',
     limits: loadLimits(env),
     retentionDays: positiveInt(env, 'TRACELENS_RETENTION_DAYS', 30),
+    shareSecrets: (env.TRACELENS_SHARE_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
   if (env.QUEUE_URL) config.queueUrl = env.QUEUE_URL;
+  if (env.SHARE_SECRET_ARN) config.shareSecretArn = env.SHARE_SECRET_ARN;
   if (env.DEAD_LETTER_QUEUE_ARN) config.deadLetterQueueArn = env.DEAD_LETTER_QUEUE_ARN;
   if (env.TRACELENS_S3_ENDPOINT) config.s3Endpoint = env.TRACELENS_S3_ENDPOINT;
   if (env.TRACELENS_DYNAMODB_ENDPOINT) config.dynamoEndpoint = env.TRACELENS_DYNAMODB_ENDPOINT;

@@ -17,12 +17,14 @@ import { startLocalService, type LocalService, type LocalServiceOptions } from '
 import type { Report } from '../shared/model/report.js';
 import { ddbKeys } from '../shared/storage/keys.js';
 import type { ArchiveStore } from '../shared/storage/ports.js';
+import { fetchWithToken } from './helpers/http.js';
 import { BOXED_ARCHIVE, boxedArchive } from './helpers/samples.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const dirs: string[] = [];
 const services: LocalService[] = [];
+const fetch = fetchWithToken(() => services);
 after(async () => {
   for (const s of services) await s.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -9,6 +9,8 @@ import { boxedArchive, MAPSTRESS_KINDS } from './helpers/samples.js';
 import { startTestStores, type TestStores } from './helpers/stores.js';
 
 let stores: TestStores;
+/** An API key of tenant `local` (ingest, read), made in the table the way `tracelens keys create` does. */
+let token = '';
 let apiHandler: (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 let analyzerHandler: (e: SQSEvent) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
 
@@ -24,6 +26,7 @@ function apiEvent(method: string, path: string, query: string, body?: Buffer): A
       host: 'abc123.execute-api.eu-west-1.amazonaws.com',
       'content-type': 'application/gzip',
       'user-agent': 'curl/8.5.0',
+      authorization: `Bearer ${token}`,
       ...(body ? { 'content-length': String(body.length) } : {}),
     },
     queryStringParameters: Object.fromEntries(new URLSearchParams(query)),
@@ -91,6 +94,7 @@ describe('Lambda entry points', () => {
   before(async () => {
     stores = await startTestStores();
     Object.assign(process.env, stores.env);
+    token = (await stores.keys.create('local', ['ingest', 'read'], 'lambda test', new Date().toISOString())).key;
     apiHandler = (await import('../functions/api/handler.js')).handler as never;
     analyzerHandler = (await import('../functions/analyzer/handler.js')).handler as never;
   });

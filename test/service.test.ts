@@ -11,12 +11,14 @@ import { createHandler } from '../functions/analyzer/handler.js';
 import { silentLogger } from '../shared/logger.js';
 import { startLocalService, type LocalService } from '../shared/local/service.js';
 import type { Report } from '../shared/model/report.js';
+import { fetchWithToken } from './helpers/http.js';
 import { boxedArchive, MAPSTRESS_KINDS, seededBytes } from './helpers/samples.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tracelens-service-'));
 let service: LocalService;
+const fetch = fetchWithToken(() => [service]);
 
 const start = () =>
   startLocalService({ dataDir, port: 0, log: silentLogger, createAnalyzer: createHandler, retryDelayMs: 50 });

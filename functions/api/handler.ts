@@ -3,10 +3,12 @@ import { handle } from 'hono/aws-lambda';
 import { createApp } from '../../shared/api/app.js';
 import { loadConfig } from '../../shared/config.js';
 import { jsonLogger } from '../../shared/logger.js';
+import { loadShareSecrets } from '../../shared/storage/share-secrets.js';
 import { createStores } from '../../shared/storage/wiring.js';
 
 const config = loadConfig(process.env);
-const { analyses, archives, uploads, repos, queue } = createStores(config);
+const { analyses, archives, uploads, repos, keys, queue } = createStores(config);
+const shareSecrets = config.shareSecretArn ? await loadShareSecrets(config.region, config.shareSecretArn) : config.shareSecrets;
 
 export const handler = handle(
   createApp({
@@ -15,10 +17,11 @@ export const handler = handle(
     reportBodies: archives,
     uploads,
     repos,
+    keys,
+    shareSecrets,
     ...(queue ? { queue } : {}),
     limits: config.limits,
     retentionDays: config.retentionDays,
     log: jsonLogger(),
-    defaultTenant: config.defaultTenant,
   }),
 );

@@ -20,10 +20,14 @@ try {
 const url = service.url.replace('127.0.0.1', 'localhost');
 console.log(`TraceLens is running at ${url} (data in ${dataDir})
 
+Your local API key (tenant "local", every scope):
+TRACELENS_TOKEN=${service.token}
+
 Try it:
-  curl -sS -X POST --data-binary @examples/mapstress-boxed.tar.gz \\
-    '${url}/v1/analyses?repo=demo&branch=main&commit=abc'
-  curl -sS ${url}/v1/analyses/<id from the response>
+  export TRACELENS_URL=${url} TRACELENS_TOKEN=${service.token}
+  curl -sS -H "Authorization: Bearer $TRACELENS_TOKEN" -X POST --data-binary @examples/mapstress-boxed.tar.gz \\
+    "$TRACELENS_URL/v1/analyses?repo=demo&branch=main&commit=abc"
+  curl -sS -H "Authorization: Bearer $TRACELENS_TOKEN" $TRACELENS_URL/v1/analyses/<id from the response>
 
 Ctrl-C stops it; the analyses stay in ${dataDir}.`);
 

@@ -1,5 +1,7 @@
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
+import type { Scope } from '../auth/api-keys.js';
+import type { ApiKeyStore } from '../storage/dynamo-api-key-store.js';
 import type { RepoStore } from '../storage/repo-store.js';
 import type { AnalysisQueue, AnalysisStore, ArchiveStore, ReportBodyStore, UploadSigner } from '../storage/ports.js';
 
@@ -10,15 +12,17 @@ export interface ApiDeps {
   reportBodies: ReportBodyStore;
   uploads: UploadSigner;
   repos: RepoStore;
+  keys: ApiKeyStore;
+  /** HMAC secrets for share links, newest first: links are signed with the first, verified with any (rotation). */
+  shareSecrets: string[];
   /** Where re-analyses are announced; without one POST /v1/analyses/{id}/reanalyze answers 503-like conflict. */
   queue?: AnalysisQueue;
   limits: Limits;
   /** Days an analysis is kept unless pinned as a baseline (TTL). */
   retentionDays: number;
   log: Logger;
-  /** Tenant for requests until API keys arrive (SPEC §5); the local service uses `local`. */
-  defaultTenant: string;
   now?: () => Date;
 }
 
-export type AppEnv = { Variables: { requestId: string; tenant: string } };
+/** Set by `authenticate` (shared/api/auth.ts) from the API key; share links set `tenant` from the token. */
+export type AppEnv = { Variables: { requestId: string; tenant: string; scopes: Scope[]; keyId: string } };

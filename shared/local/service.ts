@@ -1,5 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../api/app.js';
@@ -11,6 +14,7 @@ import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedStores, type S3NotificationEvent } from '../storage/embedded.js';
 import type { AnalysisQueue, ArchiveStore } from '../storage/ports.js';
+import type { ApiKeyStore } from '../storage/dynamo-api-key-store.js';
 import { ARCHIVE_PREFIX } from '../storage/keys.js';
 import { ensureBucket, ensureTable } from '../storage/provision.js';
 import { createStores } from '../storage/wiring.js';
@@ -45,6 +49,8 @@ export interface LocalServiceOptions {
 
 export interface LocalService {
   url: string;
+  /** The local API key (tenant `local`, every scope), made on first run and kept in the data dir. */
+  token: string;
   config: Config;
   stores: ReturnType<typeof createStores>;
   /** Resolves when every queued archive has been analysed (or dead-lettered). */
@@ -71,16 +77,18 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
     region: 'us-east-1',
     s3Endpoint: embedded.s3Endpoint,
     dynamoEndpoint: embedded.dynamoEndpoint,
-    defaultTenant: LOCAL_TENANT,
     limits: o.limits ?? { ...DEFAULT_LIMITS },
     retentionDays: o.retentionDays ?? 30,
+    shareSecrets: [],
   };
   const stores = createStores(config, embedded.credentials);
   let server: Server | undefined;
+  let token = '';
   let queue: LocalQueue | undefined;
   try {
     await ensureTable(stores.dynamo, config.tableName);
     await ensureBucket(stores.s3, config.bucketName);
+    token = await localToken(o.dataDir, stores.keys);
 
     const visibilityTimeoutMs = o.visibilityTimeoutMs ?? 15 * 60 * 1000;
     let deliver: (event: SQSEvent) => Promise<SQSBatchResponse> = async () => ({ batchItemFailures: [] });
@@ -135,8 +143,9 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
       queue: analysisQueue,
       limits: config.limits,
       retentionDays: config.retentionDays,
+      keys: stores.keys,
+      shareSecrets: [localSecret(o.dataDir)],
       log: o.log,
-      defaultTenant: LOCAL_TENANT,
     });
     server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port: o.port, hostname: o.hostname ?? '127.0.0.1', createServer }, () =>
@@ -156,6 +165,7 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
   const q = queue;
   return {
     url: `http://${host}:${address.port}`,
+    token,
     config,
     stores,
     idle: () => q.idle(),
@@ -186,4 +196,28 @@ function syntheticCreatedEvent(config: Config, key: string): S3NotificationEvent
       },
     ],
   };
+}
+
+/**
+ * The local API key: created on first run (tenant `local`, scope admin) and its text kept in
+ * `<dataDir>/local-token` (mode 0600) so every start can print it; a key revoked since is replaced.
+ */
+async function localToken(dataDir: string, keys: ApiKeyStore): Promise<string> {
+  const path = join(dataDir, 'local-token');
+  if (existsSync(path)) {
+    const saved = readFileSync(path, 'utf8').trim();
+    if (await keys.verify(saved)) return saved;
+  }
+  const { key } = await keys.create(LOCAL_TENANT, ['admin'], 'npm start', new Date().toISOString());
+  writeFileSync(path, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+/** The local share-link secret: random, made once, kept in `<dataDir>/share-secret` (mode 0600). */
+function localSecret(dataDir: string): string {
+  const path = join(dataDir, 'share-secret');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(path, secret + '\n', { mode: 0o600 });
+  return secret;
 }

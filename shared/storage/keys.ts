@@ -36,7 +36,7 @@ export const TTL_ATTRIBUTE = 'expiresAt';
  *   finding       PK `T#{tenant}#A#{id}`          SK `F#{findingId}`      (same partition: one Query reads both)
  *   baseline      PK `T#{tenant}#R#{repo}`        SK `BASE#{branch}`      → { analysisId, pinnedAt }
  *   idempotency   PK `I#{bucket}/{key}#{etag}#{generation}`  SK `I`       → { tenant, id, state, leaseUntil }
- *   api key       PK `K#{sha256 of the key}`      SK `K`                  (issue 7)
+ *   api key       PK `K#{keyId}`                  SK `K`                  → { tenant, scopes, secretHash, ... }
  * Indexes on analysis items: GSI1 (repo, newest first) and GSI2 (repo and branch, newest first); both
  * sort keys start with the ISO creation time, so a descending Query is newest first.
  */
@@ -59,5 +59,5 @@ export const ddbKeys = {
     PK: `I#${bucket}/${key}#${etag}#${generation}`,
     SK: 'I',
   }),
-  apiKey: (hash: string) => ({ PK: `K#${hash}`, SK: 'K' }),
+  apiKey: (keyId: string) => ({ PK: `K#${keyId}`, SK: 'K' }),
 };

@@ -19,9 +19,9 @@ export async function startTestStores() {
     region: 'us-east-1',
     s3Endpoint: embedded.s3Endpoint,
     dynamoEndpoint: embedded.dynamoEndpoint,
-    defaultTenant: 'local',
     limits: { ...DEFAULT_LIMITS },
     retentionDays: 30,
+    shareSecrets: [],
   };
   const stores = createStores(config, embedded.credentials);
   await ensureTable(stores.dynamo, config.tableName);
@@ -40,7 +40,7 @@ export async function startTestStores() {
       AWS_SECRET_ACCESS_KEY: embedded.credentials.secretAccessKey,
       TRACELENS_S3_ENDPOINT: embedded.s3Endpoint,
       TRACELENS_DYNAMODB_ENDPOINT: embedded.dynamoEndpoint,
-      TRACELENS_TENANT: 'local',
+
     },
     async stop() {
       stores.s3.destroy();

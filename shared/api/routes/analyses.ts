@@ -3,8 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { TraceLensError } from '../../errors.js';
 import { isId, newId } from '../../ids.js';
-import { renderJson, toReport } from '../../report/json.js';
-import { renderMarkdown } from '../../report/markdown.js';
+import { signShareToken } from '../../auth/share-tokens.js';
+import { parseFormat, renderRecord } from '../render-report.js';
 import { archiveKey } from '../../storage/keys.js';
 import type { AnalysisRecord } from '../../storage/ports.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
@@ -26,7 +26,18 @@ export const LABEL_KEY = /^[\w.-]{1,64}$/;
 export function expiresAtFor(createdAt: Date, retentionDays: number): number {
   return Math.floor(createdAt.getTime() / 1000) + retentionDays * 86_400;
 }
-const FORMATS = ['json', 'md', 'folded'] as const;
+const ShareRequest = z.object({
+  /** Default 7 days, at most 30. */
+  expiresInSeconds: z.number().int().min(60).max(30 * 86_400).default(7 * 86_400),
+});
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TraceLensError('invalid_request', 'the body is not JSON');
+  }
+}
 
 export function analysesRoutes(deps: ApiDeps) {
   const now = deps.now ?? (() => new Date());
@@ -111,40 +122,28 @@ export function analysesRoutes(deps: ApiDeps) {
 
   app.get('/:id', async (c) => {
     const id = c.req.param('id');
-    const format = c.req.query('format') ?? 'json';
-    if (!(FORMATS as readonly string[]).includes(format)) {
-      throw new TraceLensError('invalid_request', `format "${format}" is not one of ${FORMATS.join(', ')}`);
-    }
+    const format = parseFormat(c.req.query('format'));
     const record = isId(id) ? await deps.analyses.get(c.get('tenant'), id) : undefined;
     if (!record) throw new TraceLensError('not_found', `analysis ${id} not found`);
-    if (format === 'folded') {
-      const text = await foldedStacks(deps, record, c.req.query('event'));
-      return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
-    }
-    if (format === 'md') return c.body(renderMarkdown(toReport(record)), 200, { 'content-type': 'text/markdown; charset=utf-8' });
-    return c.body(renderJson(toReport(record)), 200, { 'content-type': 'application/json; charset=utf-8' });
+    return renderRecord(c, deps, record, format, new URL(`/v1/analyses/${id}`, c.req.url).toString());
+  });
+
+  // A signed, expiring, read-only link to this report for chatops (GET /v1/share/{token}, no key).
+  app.post('/:id/share', async (c) => {
+    const id = c.req.param('id');
+    const tenant = c.get('tenant');
+    const text = await c.req.text();
+    const body = parse(ShareRequest, text.trim() === '' ? {} : safeJson(text));
+    const record = isId(id) ? await deps.analyses.get(tenant, id, false) : undefined;
+    if (!record) throw new TraceLensError('not_found', `analysis ${id} not found`);
+    if (deps.shareSecrets.length === 0) throw new TraceLensError('conflict', 'share links are not configured on this deployment (no signing secret)');
+    const expiresAt = Math.floor(now().getTime() / 1000) + body.expiresInSeconds;
+    const token = signShareToken({ tenant, analysisId: id, expiresAt }, deps.shareSecrets[0]!);
+    const url = new URL(`/v1/share/${token}`, c.req.url).toString();
+    return c.json({ url, expiresAt: new Date(expiresAt * 1000).toISOString() }, 201);
   });
 
   return app;
-}
-
-/**
- * `?format=folded[&event=E]`: the folded stacks (stackcollapse-perf.pl format, ready for flamegraph.pl
- * or speedscope) of one perf event; by default the sampling event with the most samples.
- */
-async function foldedStacks(deps: ApiDeps, record: AnalysisRecord, event: string | undefined): Promise<string> {
-  if (record.status !== 'complete') {
-    throw new TraceLensError('conflict', `analysis ${record.id} is ${record.status}; folded stacks exist once it is complete`);
-  }
-  const folded = record.artifactKeys?.folded ?? {};
-  const events = Object.keys(folded);
-  if (events.length === 0) throw new TraceLensError('not_found', `analysis ${record.id} has no perf stacks to fold`);
-  const chosen = event ?? events[0]!;
-  const key = folded[chosen];
-  if (!key) {
-    throw new TraceLensError('not_found', `analysis ${record.id} has no folded stacks for event "${chosen}"`, { events });
-  }
-  return deps.reportBodies.getArtifact(key);
 }
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

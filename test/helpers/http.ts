@@ -1,0 +1,15 @@
+import type { LocalService } from '../../shared/local/service.js';
+
+/**
+ * `fetch` that sends the local service's API key (`Authorization: Bearer`) to the services' URLs —
+ * and nothing to anyone else (presigned S3 URLs) — unless the call sets its own Authorization.
+ */
+export function fetchWithToken(services: () => Array<LocalService | undefined>): typeof fetch {
+  return (input, init = {}) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const s = services().find((x) => x && url.startsWith(x.url));
+    const headers = new Headers(init.headers);
+    if (s && !headers.has('authorization')) headers.set('authorization', `Bearer ${s.token}`);
+    return globalThis.fetch(input, { ...init, headers });
+  };
+}
