@@ -66,6 +66,9 @@ export interface RepoStore {
    */
   pinBaseline(tenant: string, repo: string, branch: string, analysisId: string, pinnedAt: string): Promise<Baseline>;
   getBaseline(tenant: string, repo: string, branch: string): Promise<Baseline | undefined>;
+  /** The repo's CI-gate threshold overrides (`PUT /v1/repos/{repo}/gate`); {} when none are set. */
+  getGate(tenant: string, repo: string): Promise<Record<string, unknown>>;
+  putGate(tenant: string, repo: string, thresholds: Record<string, unknown>, updatedAt: string): Promise<void>;
 }
 
 /** Attributes a listing reads (ProjectionExpression): the summary, never `resultJson`/`resultKey`. */
@@ -277,6 +280,16 @@ export class DynamoRepoStore implements RepoStore {
     return { repo, branch, analysisId: item.analysisId, pinnedAt: String(item.pinnedAt) };
   }
 
+  async getGate(tenant: string, repo: string): Promise<Record<string, unknown>> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: gateKey(tenant, repo), ConsistentRead: true }));
+    const t = out.Item?.thresholds;
+    return t && typeof t === 'object' ? (t as Record<string, unknown>) : {};
+  }
+
+  async putGate(tenant: string, repo: string, thresholds: Record<string, unknown>, updatedAt: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...gateKey(tenant, repo), repo, thresholds, updatedAt } }));
+  }
+
   /** Findings share the analysis partition (`SK F#…`); those with a TTL lose it, page by page. */
   private async clearFindingsTtl(pk: string): Promise<void> {
     let start: Record<string, unknown> | undefined;
@@ -356,4 +369,9 @@ function findingCounts(value: unknown): FindingCounts | undefined {
     if (typeof n === 'number' && Number.isFinite(n)) counts[s] = n;
   }
   return counts;
+}
+
+/** The repo's gate settings: `PK = T#{tenant}#R#{repo}`, `SK = GATE` (beside its baseline pointers). */
+function gateKey(tenant: string, repo: string) {
+  return { PK: ddbKeys.baseline(tenant, repo, '').PK, SK: 'GATE' };
 }

@@ -5,6 +5,10 @@ import { TraceLensError } from '../../errors.js';
 import { isId, newId } from '../../ids.js';
 import { signShareToken } from '../../auth/share-tokens.js';
 import { parseFormat, renderRecord } from '../render-report.js';
+import { compareReports } from '../../analyses/compare/compare.js';
+import { mergeThresholds, parseThresholdsQuery } from '../../analyses/compare/gate.js';
+import { toReport } from '../../report/json.js';
+import { renderCompareMarkdown } from '../../report/compare-markdown.js';
 import { archiveKey } from '../../storage/keys.js';
 import type { AnalysisRecord } from '../../storage/ports.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
@@ -128,6 +132,30 @@ export function analysesRoutes(deps: ApiDeps) {
     return renderRecord(c, deps, record, format, new URL(`/v1/analyses/${id}`, c.req.url).toString());
   });
 
+  // The report against a baseline, with the CI gate (SPEC §5): base is an id or `branch:NAME` (that
+  // branch's pinned baseline, else its newest complete analysis). Thresholds: defaults < the repo's
+  // (PUT /v1/repos/{repo}/gate) < this request's query.
+  app.get('/:id/compare', async (c) => {
+    const id = c.req.param('id');
+    const tenant = c.get('tenant');
+    const format = c.req.query('format') ?? 'json';
+    if (format !== 'json' && format !== 'md') throw new TraceLensError('invalid_request', `format "${format}" is not one of json, md`);
+    const head = isId(id) ? await deps.analyses.get(tenant, id) : undefined;
+    if (!head) throw new TraceLensError('not_found', `analysis ${id} not found`);
+    const baseRef = c.req.query('base');
+    if (!baseRef) throw new TraceLensError('invalid_request', 'base is required: an analysis id or branch:NAME');
+    const base = await resolveBase(deps, tenant, head, baseRef);
+    for (const [what, r] of [['analysis', head], ['base', base]] as const) {
+      if (r.status !== 'complete' || !r.result) {
+        throw new TraceLensError('conflict', `the ${what} ${r.id} is ${r.status}; compare complete analyses`, { id: r.id, status: r.status });
+      }
+    }
+    const repoGate = head.repo ? await deps.repos.getGate(tenant, head.repo) : {};
+    const comparison = compareReports(toReport(base), toReport(head), mergeThresholds(repoGate, parseThresholdsQuery(c.req.query())));
+    if (format === 'md') return c.body(renderCompareMarkdown(comparison), 200, { 'content-type': 'text/markdown; charset=utf-8' });
+    return c.json(comparison);
+  });
+
   // A signed, expiring, read-only link to this report for chatops (GET /v1/share/{token}, no key).
   app.post('/:id/share', async (c) => {
     const id = c.req.param('id');
@@ -144,6 +172,33 @@ export function analysesRoutes(deps: ApiDeps) {
   });
 
   return app;
+}
+
+async function resolveBase(deps: ApiDeps, tenant: string, head: AnalysisRecord, ref: string): Promise<AnalysisRecord> {
+  if (isId(ref)) {
+    const base = await deps.analyses.get(tenant, ref);
+    if (!base) throw new TraceLensError('not_found', `base analysis ${ref} not found`);
+    return base;
+  }
+  const m = /^branch:(.{1,256})$/.exec(ref);
+  if (!m) throw new TraceLensError('invalid_request', `base "${ref}" is neither an analysis id nor branch:NAME`);
+  const branch = m[1]!;
+  if (!head.repo) throw new TraceLensError('invalid_request', `analysis ${head.id} has no repo, so branch:${branch} means nothing; give a base id`);
+  const pinned = await deps.repos.getBaseline(tenant, head.repo, branch);
+  if (pinned) {
+    const base = await deps.analyses.get(tenant, pinned.analysisId);
+    if (base) return base;
+  }
+  // No pin: the newest complete analysis of that branch other than the head itself.
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 5; pages++) {
+    const page = await deps.repos.listAnalyses(tenant, head.repo, { branch, limit: 50, ...(cursor ? { cursor } : {}) });
+    const hit = page.items.find((i) => i.status === 'complete' && i.id !== head.id);
+    if (hit) return (await deps.analyses.get(tenant, hit.id))!;
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  throw new TraceLensError('not_found', `branch ${branch} of ${head.repo} has no baseline pinned and no complete analysis to compare with`);
 }
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

@@ -2,6 +2,8 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { z } from 'zod';
+import { GateThresholdOverridesSchema, mergeThresholds } from '../../analyses/compare/gate.js';
+import { hasScope } from '../../auth/api-keys.js';
 import { TraceLensError } from '../../errors.js';
 import { isId } from '../../ids.js';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, type AnalysisSummary, type RepoStore } from '../../storage/repo-store.js';
@@ -21,7 +23,7 @@ const PinBody = z.object({
  * (`acme%2Fprobe`, `feature%2Fx`) or raw. Raw, `…/analyses` takes everything before the final segment
  * as the repo, and `…/baselines/…` splits at the first `baselines` segment (encode to say otherwise).
  */
-type Target = { kind: 'analyses'; repo: string } | { kind: 'baseline'; repo: string; branch: string };
+type Target = { kind: 'analyses'; repo: string } | { kind: 'gate'; repo: string } | { kind: 'baseline'; repo: string; branch: string };
 
 /**
  * SPEC §5 per-repo routes, mounted at `/v1/repos`:
@@ -39,6 +41,10 @@ export function reposRoutes(deps: Pick<ApiDeps, 'now'> & { repos: RepoStore }) {
       const query = listQuery(c);
       const page = await deps.repos.listAnalyses(c.get('tenant'), target.repo, query);
       return c.json({ items: page.items.map((s) => toItem(s, c.req.url)), nextCursor: page.nextCursor });
+    }
+    if (target?.kind === 'gate') {
+      const thresholds = await deps.repos.getGate(c.get('tenant'), target.repo);
+      return c.json({ repo: target.repo, thresholds: mergeThresholds(thresholds), overrides: thresholds });
     }
     if (target?.kind === 'baseline') {
       const baseline = await deps.repos.getBaseline(c.get('tenant'), target.repo, target.branch);
@@ -60,6 +66,15 @@ export function reposRoutes(deps: Pick<ApiDeps, 'now'> & { repos: RepoStore }) {
     }),
     async (c) => {
       const target = targetOf(c);
+      if (target?.kind === 'gate') {
+        if (!hasScope(c.get('scopes') ?? [], 'admin')) throw new TraceLensError('forbidden', 'setting a repo\'s gate needs the "admin" scope');
+        const overrides = GateThresholdOverridesSchema.safeParse(await jsonBody(c));
+        if (!overrides.success) {
+          throw new TraceLensError('invalid_request', overrides.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+        }
+        await deps.repos.putGate(c.get('tenant'), target.repo, overrides.data, now().toISOString());
+        return c.json({ repo: target.repo, thresholds: mergeThresholds(overrides.data), overrides: overrides.data });
+      }
       if (target?.kind !== 'baseline') throw noRoute(c);
       const { analysisId } = parse(PinBody, await jsonBody(c));
       const baseline = await deps.repos.pinBaseline(c.get('tenant'), target.repo, target.branch, analysisId, now().toISOString());
@@ -79,6 +94,9 @@ function targetOf(c: Context<AppEnv>): Target | undefined {
   const at = segments.indexOf('baselines', 1);
   if (at >= 1 && at < segments.length - 1) {
     return { kind: 'baseline', repo: repoOf(segments.slice(0, at)), branch: branchOf(segments.slice(at + 1)) };
+  }
+  if (segments.length >= 2 && segments.at(-1) === 'gate') {
+    return { kind: 'gate', repo: repoOf(segments.slice(0, -1)) };
   }
   if (segments.length >= 2 && segments.at(-1) === 'analyses') {
     return { kind: 'analyses', repo: repoOf(segments.slice(0, -1)) };
