@@ -144,6 +144,12 @@ describe('share links', () => {
     assert.equal(open.json.id, boxedId);
     const md = await call('GET', `${url.pathname}?format=md`, undefined);
     assert.match(md.text, /^## TraceLens report/);
+    const slack = await call('GET', `${url.pathname}?format=slack`, undefined);
+    assert.ok(Array.isArray(slack.json.blocks) && slack.json.blocks.length <= 50);
+    assert.ok(slack.text.includes(url.pathname), 'the Slack message links back to the share link');
+    const sarif = await call('GET', `${url.pathname}?format=sarif`, undefined);
+    assert.equal(sarif.json.version, '2.1.0');
+    assert.ok(sarif.json.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'ESC001'));
     const token = url.pathname.split('/').pop()!;
     const [payload, mac] = token.split('.');
     const refused = [

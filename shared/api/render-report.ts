@@ -2,11 +2,13 @@ import type { Context } from 'hono';
 import { TraceLensError } from '../errors.js';
 import { renderJson, toReport } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { renderSarif } from '../report/sarif.js';
+import { renderSlack } from '../report/slack.js';
 import type { AnalysisRecord } from '../storage/ports.js';
 import type { ApiDeps } from './deps.js';
 
 /** The formats of a report URL and of a share link (SPEC §5). */
-export const FORMATS = ['json', 'md', 'folded'] as const;
+export const FORMATS = ['json', 'md', 'slack', 'sarif', 'folded'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function parseFormat(q: string | undefined): Format {
@@ -18,10 +20,14 @@ export function parseFormat(q: string | undefined): Format {
 }
 
 /** One report in the asked format; `reportUrl` is where a reader goes back to (a share link or the API). */
-export async function renderRecord(c: Context, deps: ApiDeps, record: AnalysisRecord, format: Format, _reportUrl: string): Promise<Response> {
+export async function renderRecord(c: Context, deps: ApiDeps, record: AnalysisRecord, format: Format, reportUrl: string): Promise<Response> {
   if (format === 'folded') {
     const text = await foldedStacks(deps, record, c.req.query('event'));
     return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
+  }
+  if (format === 'slack') return c.json(renderSlack(toReport(record), { reportUrl }));
+  if (format === 'sarif') {
+    return c.body(JSON.stringify(renderSarif(toReport(record), { reportUrl })), 200, { 'content-type': 'application/sarif+json; charset=utf-8' });
   }
   if (format === 'md') return c.body(renderMarkdown(toReport(record)), 200, { 'content-type': 'text/markdown; charset=utf-8' });
   return c.body(renderJson(toReport(record)), 200, { 'content-type': 'application/json; charset=utf-8' });
