@@ -191,3 +191,45 @@ describe('compare with the CI gate', () => {
     assert.equal(noBase.status, 400);
   });
 });
+
+describe('OpenAPI', () => {
+  it('lists every route the app serves, each with its scope; /docs renders it', async () => {
+    const { createApp } = await import('../shared/api/app.js');
+    const app = createApp({} as never);
+    const doc = (await call('GET', '/openapi.json', undefined)).json;
+    assert.equal(doc.openapi, '3.1.0');
+    const documented = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(ops)) documented.add(`${method.toUpperCase()} ${path}`);
+    }
+    const served = app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    for (const route of new Set(served)) {
+      // `/*` entries are the scope middleware (app.on), except the repos router's own handlers.
+      if (route.endsWith('/*') && !route.includes('/v1/repos/')) continue;
+      if (route.endsWith('/v1/repos/*')) {
+        const method = route.split(' ')[0]!;
+        assert.ok([...documented].some((d) => d.startsWith(`${method} /v1/repos/{repo}/`)), route);
+        continue;
+      }
+      assert.ok(documented.has(route), `${route} is not in /openapi.json`);
+    }
+    // And each documented operation is served (a request reaches a handler, not the 404 of no route).
+    for (const op of documented) {
+      const [method, path] = op.split(' ') as [string, string];
+      const concrete = path
+        .replace('{id}', boxedId)
+        .replace('{token}', 'x')
+        .replace('{repo}', 'acme%2Fmap')
+        .replace('{branch}', 'main');
+      const out = await call(method, concrete, keys.admin, method === 'GET' || method === 'DELETE' ? undefined : '{}', { 'content-type': 'application/json' });
+      assert.ok(!(out.json?.error?.message ?? '').startsWith('no route'), `${op}: ${out.text.slice(0, 200)}`);
+    }
+    const scopes = Object.values(doc.paths as Record<string, Record<string, { 'x-scope'?: string; security?: unknown[] }>>).flatMap((ops) => Object.values(ops));
+    assert.ok(scopes.every((o) => o['x-scope'] || (Array.isArray(o.security) && o.security.length === 0)));
+    const docs = await fetch(`${s.url}/docs`);
+    assert.match(docs.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await docs.text(), /\/v1\/analyses\/\{id\}\/compare/);
+  });
+});

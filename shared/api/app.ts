@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Scope } from '../auth/api-keys.js';
 import { authenticate, requireScope } from './auth.js';
+import { docsPage, openApiDocument } from './openapi.js';
 import type { ApiDeps, AppEnv } from './deps.js';
 import { notFound, onError } from './errors.js';
 import { analysesRoutes } from './routes/analyses.js';
@@ -27,6 +28,9 @@ export function createApp(deps: ApiDeps) {
   const app = new Hono<AppEnv>();
   app.use(requestId());
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  const doc = openApiDocument();
+  app.get('/openapi.json', (c) => c.json(doc));
+  app.get('/docs', (c) => c.html(docsPage(doc)));
   // Every /v1 route needs a key, except share links (their token is the credential).
   app.use('/v1/*', async (c, next) => (c.req.path.startsWith('/v1/share/') ? next() : authenticate(deps.keys)(c, next)));
   for (const [method, path, scope] of ROUTE_SCOPES) app.on(method, path, requireScope(scope));

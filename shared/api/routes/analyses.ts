@@ -23,14 +23,14 @@ export const MetadataFields = {
   branch: name.optional(),
   commit: name.optional(),
 };
-const MetadataQuery = z.object(MetadataFields);
+export const MetadataQuery = z.object(MetadataFields);
 export const LABEL_KEY = /^[\w.-]{1,64}$/;
 
 /** TTL of a new analysis (epoch seconds): pinning it as a baseline removes it. */
 export function expiresAtFor(createdAt: Date, retentionDays: number): number {
   return Math.floor(createdAt.getTime() / 1000) + retentionDays * 86_400;
 }
-const ShareRequest = z.object({
+export const ShareRequest = z.object({
   /** Default 7 days, at most 30. */
   expiresInSeconds: z.number().int().min(60).max(30 * 86_400).default(7 * 86_400),
 });

@@ -14,7 +14,7 @@ const REPO = /^\w[\w.-]*(\/\w[\w.-]*)*$/;
 /** Branch names as git allows them, loosely: no control characters, at most 256 characters. */
 const BRANCH = /^[^\u0000-\u001f\u007f]{1,256}$/;
 
-const PinBody = z.object({
+export const PinBody = z.object({
   analysisId: z.string().refine(isId, 'analysisId is an analysis id (26 characters, e.g. 01JDQ8ZK3M7W5X2R9T4B6N8C0E)'),
 });
 

@@ -16,7 +16,7 @@ const MIB = 1024 * 1024;
 /** How long presigned URLs work. Signed with the API's (temporary) credentials, they cannot outlive those. */
 export const UPLOAD_URL_TTL_S = 3600;
 
-const UploadRequest = z.object({
+export const UploadRequest = z.object({
   ...MetadataFields,
   labels: z.record(z.string().regex(LABEL_KEY, `label keys match ${LABEL_KEY}`), z.string().max(256)).optional(),
   fileName: z.string().trim().min(1).max(256).optional(),
@@ -25,7 +25,7 @@ const UploadRequest = z.object({
   method: z.enum(['PUT', 'POST', 'MULTIPART']).optional(),
 });
 
-const CompleteRequest = z.object({
+export const CompleteRequest = z.object({
   parts: z
     .array(z.object({ partNumber: z.number().int().min(1).max(MAX_PARTS), etag: z.string().min(1).max(1024) }))
     .min(1)
