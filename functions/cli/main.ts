@@ -1,6 +1,7 @@
 // The `tracelens` command line (SPEC §6). Each verb lives in shared/cli/.
 import { analyzeCommand, ANALYZE_USAGE } from '../../shared/cli/analyze.js';
 import { foldCommand, FOLD_USAGE } from '../../shared/cli/fold.js';
+import { keysCommand, KEYS_USAGE } from '../../shared/cli/keys.js';
 import { UsageError, type CliIo } from '../../shared/cli/io.js';
 import { loadLimits } from '../../shared/config.js';
 import { TraceLensError } from '../../shared/errors.js';
@@ -8,6 +9,7 @@ import { TraceLensError } from '../../shared/errors.js';
 const USAGE = `usage:
   ${ANALYZE_USAGE}
   ${FOLD_USAGE}
+  ${KEYS_USAGE}
 `;
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -18,6 +20,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         return await analyzeCommand(rest, io, loadLimits(process.env));
       case 'fold':
         return await foldCommand(rest, io, loadLimits(process.env));
+      case 'keys':
+        return await keysCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

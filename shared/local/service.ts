@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -61,6 +61,18 @@ export interface LocalService {
 export const LOCAL_TABLE = 'tracelens';
 export const LOCAL_BUCKET = 'tracelens-local';
 export const LOCAL_TENANT = 'local';
+const ENDPOINTS_FILE = 'endpoints.json';
+
+/** The running local service's embedded DynamoDB for this data dir, if one runs. */
+export function readLocalEndpoints(dataDir: string): { dynamoEndpoint: string; tableName: string } | undefined {
+  try {
+    const j = JSON.parse(readFileSync(join(dataDir, ENDPOINTS_FILE), 'utf8')) as { pid: number; dynamoEndpoint: string; tableName: string };
+    process.kill(j.pid, 0);
+    return { dynamoEndpoint: j.dynamoEndpoint, tableName: j.tableName };
+  } catch {
+    return undefined;
+  }
+}
 
 export async function startLocalService(o: LocalServiceOptions): Promise<LocalService> {
   const unlock = lockDataDir(o.dataDir);
@@ -160,6 +172,11 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
     throw err;
   }
   const address = server.address() as AddressInfo;
+  // Where operators' tools (`tracelens keys`) find this service's embedded table while it runs.
+  writeFileSync(
+    join(o.dataDir, ENDPOINTS_FILE),
+    JSON.stringify({ pid: process.pid, dynamoEndpoint: embedded.dynamoEndpoint, tableName: config.tableName }) + '\n',
+  );
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const httpServer = server;
   const q = queue;
@@ -175,6 +192,7 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
         httpServer.closeAllConnections?.();
       });
       await q.close();
+      rmSync(join(o.dataDir, ENDPOINTS_FILE), { force: true });
       stores.s3.destroy();
       stores.dynamo.destroy();
       await embedded.stop();
