@@ -392,7 +392,11 @@ describe('functions', () => {
       assert.deepEqual(fn.Architectures, ['arm64']);
       assert.equal(fn.Handler, 'index.handler');
     }
-    assert.deepEqual(envOf(serviceFunction(/HTTP API/)[1]), { ...common, QUEUE_URL: { Ref: queueId() } });
+    assert.deepEqual(envOf(serviceFunction(/HTTP API/)[1]), {
+      ...common,
+      QUEUE_URL: { Ref: queueId() },
+      SHARE_SECRET_ARN: { Ref: logicalId('AWS::SecretsManager::Secret', 'ShareLinkSecret') },
+    });
     assert.deepEqual(envOf(serviceFunction(/analyzer/)[1]), {
       ...common,
       DEAD_LETTER_QUEUE_ARN: { 'Fn::GetAtt': [deadLetterQueueId(), 'Arn'] },
@@ -601,6 +605,7 @@ describe('cdk-nag AwsSolutions', () => {
         handler,
       ],
       'AwsSolutions-APIG4': ['Http/Api'],
+      'AwsSolutions-SMG4': ['ShareLinkSecret'],
     });
   });
 });

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Size, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AnalysisTable } from './constructs/analysis-table.js';
 import { ArchiveBucket } from './constructs/archive-bucket.js';
 import { ArchiveQueue } from './constructs/archive-queue.js';
@@ -67,6 +68,20 @@ export class TraceLensStack extends Stack {
       consumerTimeout: analyzer.timeout,
     });
 
+    // Share links are HMAC-signed with this secret: `{"current": ...}`, plus `previous` while rotating
+    // (README "Deploying to AWS"). Generated at deploy; never in the template or the environment.
+    const shareSecret = new Secret(this, 'ShareLinkSecret', {
+      description: 'TraceLens share-link signing secret: {"current": "...", "previous": "..."}',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'current', passwordLength: 48, excludePunctuation: true },
+    });
+    Validations.of(shareSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotation is manual and documented (README "Deploying to AWS"): links are verified against both `current` and ' +
+        '`previous`, so an operator moves current to previous, sets a new current, and drops previous once links signed ' +
+        'with it have expired (30 days at most); an automatic rotation Lambda would cut live links off.',
+    });
+
     const api = new ServiceFunction(this, 'ApiHandler', {
       projectRoot: props.projectRoot,
       entry: 'functions/api/handler.ts',
@@ -84,6 +99,7 @@ export class TraceLensStack extends Stack {
       // `POST /v1/analyses/{id}/reanalyze` enqueues the stored archive again.
       sendsTo: events.queue,
       retentionDays,
+      readsSecret: shareSecret,
     });
 
     const http = new HttpEndpoint(this, 'Http', {

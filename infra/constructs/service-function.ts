@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
 
 /** The environment variables the functions read at cold start; each is set where its grant is made. */
@@ -16,6 +17,7 @@ export const ENV = {
   queue: 'QUEUE_URL',
   deadLetterQueue: 'DEAD_LETTER_QUEUE_ARN',
   retentionDays: 'TRACELENS_RETENTION_DAYS',
+  shareSecret: 'SHARE_SECRET_ARN',
 } as const;
 
 /** The runtime and the esbuild target that goes with it. */
@@ -52,6 +54,8 @@ export interface ServiceFunctionProps {
   readonly sendsTo?: IQueue;
   /** How long analyses are kept (`TRACELENS_RETENTION_DAYS`). */
   readonly retentionDays: number;
+  /** A secret the function reads at cold start (`secretsmanager:GetSecretValue` on it only). */
+  readonly readsSecret?: ISecret;
 }
 
 /**
@@ -121,6 +125,10 @@ export class ServiceFunction extends Construct {
     this.useTable(props.table);
     this.useBucket(props.bucket);
     if (props.sendsTo) this.useQueue(props.sendsTo);
+    if (props.readsSecret) {
+      props.readsSecret.grantRead(this.function);
+      this.function.addEnvironment(ENV.shareSecret, props.readsSecret.secretArn);
+    }
   }
 
   /** The execution role's inline policy, where every grant lands. */
