@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { z } from 'zod';
 import { TraceLensError } from '../errors.js';
 import { renderJson, toReport } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -11,12 +12,12 @@ import type { ApiDeps } from './deps.js';
 export const FORMATS = ['json', 'md', 'slack', 'sarif', 'folded'] as const;
 export type Format = (typeof FORMATS)[number];
 
+const FormatQuery = z.enum(FORMATS).default('json');
+
 export function parseFormat(q: string | undefined): Format {
-  const format = q ?? 'json';
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new TraceLensError('invalid_request', `format "${format}" is not one of ${FORMATS.join(', ')}`);
-  }
-  return format as Format;
+  const r = FormatQuery.safeParse(q);
+  if (!r.success) throw new TraceLensError('invalid_request', `format "${q}" is not one of ${FORMATS.join(', ')}`);
+  return r.data;
 }
 
 /** One report in the asked format; `reportUrl` is where a reader goes back to (a share link or the API). */
