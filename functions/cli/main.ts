@@ -2,6 +2,9 @@
 import { analyzeCommand, ANALYZE_USAGE } from '../../shared/cli/analyze.js';
 import { foldCommand, FOLD_USAGE } from '../../shared/cli/fold.js';
 import { keysCommand, KEYS_USAGE } from '../../shared/cli/keys.js';
+import { packCommand, PACK_USAGE } from '../../shared/cli/pack.js';
+import { compareCommand, COMPARE_USAGE, reportCommand, REPORT_USAGE } from '../../shared/cli/remote.js';
+import { uploadCommand, UPLOAD_USAGE } from '../../shared/cli/upload.js';
 import { UsageError, type CliIo } from '../../shared/cli/io.js';
 import { loadLimits } from '../../shared/config.js';
 import { TraceLensError } from '../../shared/errors.js';
@@ -9,6 +12,10 @@ import { TraceLensError } from '../../shared/errors.js';
 const USAGE = `usage:
   ${ANALYZE_USAGE}
   ${FOLD_USAGE}
+  ${UPLOAD_USAGE}
+  ${PACK_USAGE}
+  ${REPORT_USAGE}
+  ${COMPARE_USAGE}
   ${KEYS_USAGE}
 `;
 
@@ -20,6 +27,14 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
         return await analyzeCommand(rest, io, loadLimits(process.env));
       case 'fold':
         return await foldCommand(rest, io, loadLimits(process.env));
+      case 'upload':
+        return await uploadCommand(rest, io);
+      case 'pack':
+        return await packCommand(rest, io);
+      case 'report':
+        return await reportCommand(rest, io);
+      case 'compare':
+        return await compareCommand(rest, io);
       case 'keys':
         return await keysCommand(rest, io);
       case undefined:
