@@ -159,7 +159,9 @@ export function clientFrom(
   // Tuning, mostly for tests: TRACELENS_RETRY_BASE_MS, TRACELENS_RETRIES.
   if (env.TRACELENS_RETRY_BASE_MS && /^\d+$/.test(env.TRACELENS_RETRY_BASE_MS)) retry.baseMs = Number(env.TRACELENS_RETRY_BASE_MS);
   if (env.TRACELENS_RETRIES && /^\d+$/.test(env.TRACELENS_RETRIES)) retry.tries = Math.max(1, Number(env.TRACELENS_RETRIES));
-  return new ApiClient({ server, token, retry, onRetry: (m) => stderr.write(`tracelens: ${m}\n`) });
+  // On a terminal, clear a progress bar being redrawn first; it is drawn again on the next update.
+  const clear = (stderr as NodeJS.WriteStream).isTTY ? '\r\x1b[2K' : '';
+  return new ApiClient({ server, token, retry, onRetry: (m) => stderr.write(`${clear}tracelens: ${m}\n`) });
 }
 
 function errorFor(status: number, url: string, what: string, body: string, auth: boolean, attempts: number): ApiError {
