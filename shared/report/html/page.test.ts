@@ -7,7 +7,7 @@ import { analyze } from '../../analyses/analyze.js';
 import { emptyResult, SCHEMA_VERSION, type AnalysisResult, type EscapeSite, type Report } from '../../model/report.js';
 import { BOXED_ARCHIVE } from '../../../test/helpers/samples.js';
 import { FLAME_LIMITS, hottestStacks } from './flame.js';
-import { PAGE_CSP, renderHtmlPage } from './page.js';
+import { PAGE_CSP, PAGE_META_CSP, renderHtmlPage } from './page.js';
 
 function reportOf(result: AnalysisResult, over: Partial<Report> = {}): Report {
   return {
@@ -94,8 +94,9 @@ describe('renderHtmlPage on the boxed mapstress recording', () => {
   it('loads nothing from anywhere: no external URL, a CSP that forbids it, one static script', () => {
     assert.deepEqual(externalUrls(html), []);
     assert.ok(!/https?:\/\//.test(html.replace(/<div class="finding[\s\S]*?<\/div><\/div>/g, '')), 'no absolute URL outside finding text');
-    assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP.replace(/'/g, '&#39;')}">`));
-    assert.match(PAGE_CSP, /default-src 'none'/);
+    assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${PAGE_META_CSP.replace(/'/g, '&#39;')}">`));
+    assert.match(PAGE_META_CSP, /^default-src 'none';/);
+    assert.ok(PAGE_CSP.startsWith(PAGE_META_CSP) && PAGE_CSP.endsWith("frame-ancestors 'none'"));
     assert.equal(count(html, /<script\b/g), 1);
     assert.ok(html.length < 2_000_000, `${html.length} characters`);
   });

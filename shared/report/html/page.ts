@@ -22,8 +22,10 @@ export interface HtmlPageOptions {
 
 const SCRIPT_HASH = createHash('sha256').update(CLIENT_SCRIPT).digest('base64');
 
-/** The page's policy: nothing but its own inline style and its one script; no fetches, frames or forms. */
-export const PAGE_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+/** The page's policy, also in the page itself: nothing but its own inline style and its one script; no fetches or forms. */
+export const PAGE_META_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${SCRIPT_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
+/** The header version adds what a <meta> policy cannot carry (browsers ignore frame-ancestors there). */
+export const PAGE_CSP = `${PAGE_META_CSP}; frame-ancestors 'none'`;
 
 export function renderHtmlPage(report: Report, opts: HtmlPageOptions = {}): string {
   const where = [report.repo, report.branch, report.commit ? shortCommit(report.commit) : undefined].filter(Boolean).join(' · ');
@@ -44,7 +46,7 @@ export function renderHtmlPage(report: Report, opts: HtmlPageOptions = {}): stri
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${esc(PAGE_CSP)}">
+<meta http-equiv="Content-Security-Policy" content="${esc(PAGE_META_CSP)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">

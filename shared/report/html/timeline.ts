@@ -182,7 +182,7 @@ export function renderTimeline(report: Report): string {
     const label = `${s.series} (${s.kind})`;
     out.push(`<circle cx="${lx + 5}" cy="26" r="4" fill="${SERIES_COLORS[i % SERIES_COLORS.length]}"/>`);
     out.push(`<text class="legend" x="${lx + 13}" y="30">${esc(label)}</text>`);
-    lx += 22 + label.length * 6.2;
+    lx += 26 + label.length * 7;
   });
   out.push('</svg>');
 
