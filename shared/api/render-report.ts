@@ -1,15 +1,17 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { TraceLensError } from '../errors.js';
+import { PAGE_CSP, renderHtmlPage, type FlameInput } from '../report/html/page.js';
 import { renderJson, toReport } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderSlack } from '../report/slack.js';
+import type { Report } from '../model/report.js';
 import type { AnalysisRecord } from '../storage/ports.js';
 import type { ApiDeps } from './deps.js';
 
 /** The formats of a report URL and of a share link (SPEC §5). */
-export const FORMATS = ['json', 'md', 'slack', 'sarif', 'folded'] as const;
+export const FORMATS = ['json', 'md', 'slack', 'sarif', 'folded', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 const FormatQuery = z.enum(FORMATS).default('json');
@@ -20,8 +22,39 @@ export function parseFormat(q: string | undefined): Format {
   return r.data;
 }
 
+/**
+ * Content negotiation: with no explicit `?format=`, a request whose Accept prefers `text/html` over JSON
+ * (a browser) gets the page.
+ */
+export function wantsHtml(c: Context): boolean {
+  if (c.req.query('format') !== undefined) return false;
+  const accept = c.req.header('accept');
+  if (!accept) return false;
+  let html = -1;
+  let json = -1;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.trim().toLowerCase().split(';');
+    const qp = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qp ? Number(qp.slice(2)) : 1;
+    if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
+    if (type === 'application/json') json = Math.max(json, q);
+  }
+  return html > 0 && html >= json;
+}
+
 /** One report in the asked format; `reportUrl` is where a reader goes back to (a share link or the API). */
 export async function renderRecord(c: Context, deps: ApiDeps, record: AnalysisRecord, format: Format, reportUrl: string): Promise<Response> {
+  if (format === 'html' || wantsHtml(c)) {
+    const report = toReport(record);
+    const flame = await flameInput(deps, record, report, c.req.query('event'));
+    return c.body(renderHtmlPage(report, flame ? { flame } : {}), 200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': PAGE_CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      vary: 'Accept',
+    });
+  }
   if (format === 'folded') {
     const text = await foldedStacks(deps, record, c.req.query('event'));
     return c.body(text, 200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -51,4 +84,30 @@ async function foldedStacks(deps: ApiDeps, record: AnalysisRecord, event: string
     throw new TraceLensError('not_found', `analysis ${record.id} has no folded stacks for event "${chosen}"`, { events });
   }
   return deps.reportBodies.getArtifact(key);
+}
+
+/**
+ * The folded stacks the page's flame graph draws: `?event=`, or the first hotspot's event that has stacks
+ * (hotspots list sampling events first, busiest first: the CPU clock, usually). The page keeps only the hottest stacks of it.
+ * A missing artifact leaves the page without a flame graph rather than failing it.
+ */
+async function flameInput(deps: ApiDeps, record: AnalysisRecord, report: Report, event: string | undefined): Promise<FlameInput | undefined> {
+  if (record.status !== 'complete') return undefined;
+  const folded = record.artifactKeys?.folded ?? {};
+  const events = Object.keys(folded);
+  if (events.length === 0) return undefined;
+  // Hotspots come sampling events first (where CPU time goes), busiest first.
+  const hotspot = report.hotspots.find((h) => folded[h.event]);
+  const chosen = event && folded[event] ? event : (hotspot?.event ?? events[0]!);
+  const h = report.hotspots.find((x) => x.event === chosen);
+  try {
+    const text = await deps.reportBodies.getArtifact(folded[chosen]!);
+    return {
+      event: chosen,
+      folded: text,
+      ...(h && h.totalWeight > 0 ? { samplesPerWeight: h.samples / h.totalWeight, unit: h.unit } : {}),
+    };
+  } catch {
+    return undefined;
+  }
 }
