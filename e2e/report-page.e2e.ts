@@ -117,6 +117,7 @@ describe('the report page in Chromium', () => {
     assert.equal(html.status, 200);
     assert.match(html.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
     assert.match(html.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    assert.match(html.headers.get('vary') ?? '', /accept/i);
     const text = await html.text();
     assert.match(text, /^<!doctype html>/);
     assert.ok(text.includes('<svg id="flame"'));

@@ -44,6 +44,8 @@ export function wantsHtml(c: Context): boolean {
 
 /** One report in the asked format; `reportUrl` is where a reader goes back to (a share link or the API). */
 export async function renderRecord(c: Context, deps: ApiDeps, record: AnalysisRecord, format: Format, reportUrl: string): Promise<Response> {
+  // Without ?format= the representation depends on Accept: caches must key on it.
+  if (c.req.query('format') === undefined) c.header('vary', 'Accept');
   if (format === 'html' || wantsHtml(c)) {
     const report = toReport(record);
     const flame = await flameInput(deps, record, report, c.req.query('event'));
@@ -52,7 +54,6 @@ export async function renderRecord(c: Context, deps: ApiDeps, record: AnalysisRe
       'content-security-policy': PAGE_CSP,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
-      vary: 'Accept',
     });
   }
   if (format === 'folded') {
