@@ -121,6 +121,22 @@ describe('tracelens upload', () => {
     assert.match(r.err, /no baseline for branch:main .*nothing to gate against/);
   });
 
+  it('--wait on an analysis that fails: exit 1 with its error; --help documents the gate defaults', async () => {
+    const dir = tempDir('tracelens-broken-');
+    const broken = join(dir, 'broken.tar.gz');
+    writeFileSync(broken, readFileSync(BOXED_ARCHIVE).subarray(0, 64 * 1024)); // truncated mid-stream
+    const r = await run(uploadCommand, [broken, '--repo', 'demo', '--branch', 'broken', '--commit', 'x1', '--wait']);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /^analysis failed$/m);
+    assert.match(r.err, /tracelens: analysis \w+ failed: ./);
+    assert.equal(r.out, '', 'no summary for a failed analysis');
+
+    const help = await run(uploadCommand, ['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.out, /default branch:main/);
+    assert.match(help.out, /nothing to gate against/);
+  });
+
   it('report and compare read from the server; compare exits 1 with the reasons when the gate fails', async () => {
     const md = await run(reportCommand, [boxedId, '--format', 'md']);
     assert.equal(md.code, 0, md.err);

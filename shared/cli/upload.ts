@@ -2,7 +2,7 @@ import { createReadStream, mkdtempSync, openAsBlob, rmSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApiError, clientFrom, type ApiClient } from './http-client.js';
+import { ApiError, clientFrom, DEFAULT_SERVER, type ApiClient } from './http-client.js';
 import { UsageError, type CliIo } from './io.js';
 import { gitInfo, packDirectory, type PackMeta } from './pack.js';
 import { transferProgress } from './progress.js';
@@ -18,6 +18,34 @@ export const PART_CONCURRENCY = 4;
 /** What `--gate` compares with when no --base is given: a PR's upload is judged against main. */
 export const DEFAULT_GATE_BASE = 'branch:main';
 const LABEL_KEY = /^[\w.-]{1,64}$/;
+
+/** `tracelens upload --help`. */
+export const UPLOAD_HELP = `usage: ${UPLOAD_USAGE}
+
+Sends PATH (an archive, or a directory packed on the fly like \`tracelens pack\`) to the server:
+up to 6 MB in the body of POST /v1/analyses, larger through POST /v1/uploads (a presigned PUT;
+multipart parts, 4 at a time, above 100 MB). Progress on stderr; network errors, 429 and 5xx are
+retried with exponential backoff (5 tries, Retry-After honoured). Prints the report URL.
+
+  --repo, --branch, --commit  the analysis' metadata; default: the git checkout of PATH or of the
+                              current directory (origin remote → owner/name, HEAD, its branch)
+  --label k=v                 a label (repeatable)
+  --server URL                default: TRACELENS_URL, else ${DEFAULT_SERVER}
+  --token T                   default: TRACELENS_TOKEN
+  --wait                      follow the analysis (pending → running → complete/failed) and print
+                              its markdown summary on stdout; exit 1 when it failed
+  --gate                      implies --wait; compare with --base and exit 1 (printing the gate's
+                              reasons) when the verdict is fail. With no baseline to compare with
+                              (nothing pinned, no complete analysis of that branch) it says so and
+                              exits 0: there is nothing to gate against
+  --base branch:NAME|ID       what --gate compares with; default branch:main (a pull request's
+                              upload is judged against main, whatever its own --branch)
+  --timeout S                 stop waiting after S seconds (default 1800); the analysis goes on
+  --upload-method M           ask for PUT, POST or MULTIPART through /v1/uploads whatever the size
+
+Exit codes: 0 ok (gate passed or nothing to gate against), 1 gate failed, analysis failed, server
+or network error, 2 usage.
+`;
 
 type Method = 'PUT' | 'POST' | 'MULTIPART';
 
@@ -48,8 +76,13 @@ export async function uploadCommand(argv: string[], io: CliIo, env: Record<strin
       base: { type: 'string' },
       timeout: { type: 'string' },
       'upload-method': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    io.stdout.write(UPLOAD_HELP);
+    return 0;
+  }
   if (positionals.length !== 1) throw new UsageError(`upload takes one PATH (an archive or a directory)\nusage: ${UPLOAD_USAGE}`);
   const path = positionals[0]!;
   const labels = parseLabels(values.label ?? []);
