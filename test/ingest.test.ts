@@ -323,7 +323,7 @@ describe('deliveries: duplicates, a dying analyzer, re-analysis', () => {
         return { ...stored, body: out };
       },
     });
-    const s = await startService({ visibilityTimeoutMs: 1500, wrapAnalyzerArchives: wrap });
+    const s = await startService({ visibilityTimeoutMs: 3000, wrapAnalyzerArchives: wrap });
     const res = await fetch(`${s.url}/v1/analyses?repo=demo&branch=crash`, { method: 'POST', body: boxedArchive() });
     const { id } = await json(res);
     await new Promise((r) => setTimeout(r, 500));
@@ -331,8 +331,10 @@ describe('deliveries: duplicates, a dying analyzer, re-analysis', () => {
     const r = await waitDone(s, id, 30_000);
     assert.equal(r.status, 'complete', r.error);
     const rec = await s.stores.analyses.get('local', id);
-    assert.equal(rec?.attempts, 2, 'the second attempt took the expired lease over');
-    assert.equal(opens, 2);
+    // The second attempt took the expired lease over (on a loaded machine a slow second attempt may
+    // itself outlive the visibility timeout: a third then finishes; still one report).
+    assert.ok(rec!.attempts >= 2, `attempts ${rec?.attempts}`);
+    assert.equal(opens, rec!.attempts);
     assert.deepEqual(await findingItems(s, id), r.findings.map((f) => `F#${f.id}`).sort(), 'no duplicated findings');
     for (const p of stalled) p.destroy();
   });
