@@ -7,6 +7,7 @@ import { compareReports } from '../shared/analyses/compare/compare.js';
 import { parseThresholdsQuery } from '../shared/analyses/compare/gate.js';
 import type { AnalysisResult } from '../shared/model/report.js';
 import { renderCompareMarkdown } from '../shared/report/compare-markdown.js';
+import { analysedSample } from './helpers/reports.js';
 import { BOXED_ARCHIVE, STRUCT_ARCHIVE } from './helpers/samples.js';
 
 // Each archive is analysed once for the whole file.
@@ -14,10 +15,7 @@ const cache = new Map<string, Promise<AnalysisResult>>();
 function analysed(path: string): Promise<AnalysisResult> {
   let p = cache.get(path);
   if (!p) {
-    p = analyze([{ name: path.split('/').pop()!, body: createReadStream(path) }]).then(({ result, error }) => {
-      assert.equal(error, undefined);
-      return result;
-    });
+    p = analysedSample(path);
     cache.set(path, p);
   }
   return p;

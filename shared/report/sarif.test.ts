@@ -6,8 +6,9 @@ import { before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { analyze } from '../analyses/analyze.js';
-import { emptyResult, SCHEMA_VERSION, type AnalysisResult, type Finding, type Report } from '../model/report.js';
+import { emptyResult, type Finding, type Report } from '../model/report.js';
 import { BOXED_ARCHIVE, ROOT, STRUCT_ARCHIVE } from '../../test/helpers/samples.js';
+import { reportOf } from '../../test/helpers/reports.js';
 import { artifactLocation, FINGERPRINT_KEY, renderSarif, type SarifLog } from './sarif.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -41,22 +42,6 @@ function assertValid(log: SarifLog): void {
   assert.ok(ok, JSON.stringify(validate.errors, null, 2));
 }
 
-function reportOf(result: AnalysisResult, over: Partial<Report> = {}): Report {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    id: '01JABCDEFGHJKMNPQRSTVWXYZ0',
-    repo: 'acme/mapstress',
-    branch: 'main',
-    commit: '3f2c9e1d0b8a7f6e5d4c3b2a1908f7e6d5c4b3a2',
-    labels: {},
-    status: 'complete',
-    createdAt: '2025-01-02T03:04:05.000Z',
-    startedAt: '2025-01-02T03:04:06.000Z',
-    completedAt: '2025-01-02T03:04:09.000Z',
-    ...result,
-    ...over,
-  };
-}
 
 const REPORT_URL = 'https://tracelens.example.com/v1/analyses/01JABCDEFGHJKMNPQRSTVWXYZ0';
 

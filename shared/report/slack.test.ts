@@ -4,27 +4,13 @@ import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { analyze } from '../analyses/analyze.js';
-import { emptyResult, SCHEMA_VERSION, type AnalysisResult, type Finding, type Report } from '../model/report.js';
+import { emptyResult, type AnalysisResult, type Finding, type Report } from '../model/report.js';
 import { BOXED_ARCHIVE, STRUCT_ARCHIVE } from '../../test/helpers/samples.js';
+import { reportOf } from '../../test/helpers/reports.js';
 import { renderSlack, type SlackBlock, type SlackMessage } from './slack.js';
 
 const URL_ = 'https://tracelens.example.com/v1/analyses/01JABCDEFGHJKMNPQRSTVWXYZ0';
 
-function reportOf(result: AnalysisResult, over: Partial<Report> = {}): Report {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    id: '01JABCDEFGHJKMNPQRSTVWXYZ0',
-    repo: 'acme/mapstress',
-    branch: 'main',
-    commit: '3f2c9e1d0b8a7f6e5d4c3b2a1908f7e6d5c4b3a2',
-    labels: { ci: 'nightly' },
-    status: 'complete',
-    createdAt: '2025-01-02T03:04:05.000Z',
-    completedAt: '2025-01-02T03:04:09.000Z',
-    ...result,
-    ...over,
-  };
-}
 
 /** Every limit of Block Kit this message can meet (api.slack.com/reference/block-kit). */
 function assertSlackLimits(m: SlackMessage): void {
