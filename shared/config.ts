@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { DEFAULT_LIMITS, LIMIT_SETTINGS, type Limits } from './limits.js';
 
 /**
  * Configuration, read once at start (cold start on Lambda), failing fast with the variable's name.
@@ -48,15 +48,13 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-/** Limits from `TRACELENS_LIMIT_ARCHIVE_BYTES`, `..._DECODED_BYTES`, `..._COMPRESSION_RATIO`, `..._ENTRIES`, `..._LINE_BYTES`. */
+/** Limits from their settings (LIMIT_SETTINGS: `TRACELENS_LIMIT_ARCHIVE_BYTES`, `..._DECODED_BYTES`, ...); unset: the default. */
 export function loadLimits(env: Env): Limits {
-  return {
-    archiveBytes: positiveInt(env, 'TRACELENS_LIMIT_ARCHIVE_BYTES', DEFAULT_LIMITS.archiveBytes),
-    decodedBytes: positiveInt(env, 'TRACELENS_LIMIT_DECODED_BYTES', DEFAULT_LIMITS.decodedBytes),
-    compressionRatio: positiveInt(env, 'TRACELENS_LIMIT_COMPRESSION_RATIO', DEFAULT_LIMITS.compressionRatio),
-    entries: positiveInt(env, 'TRACELENS_LIMIT_ENTRIES', DEFAULT_LIMITS.entries),
-    lineBytes: positiveInt(env, 'TRACELENS_LIMIT_LINE_BYTES', DEFAULT_LIMITS.lineBytes),
-  };
+  const out = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(LIMIT_SETTINGS) as Array<keyof Limits>) {
+    out[key] = positiveInt(env, LIMIT_SETTINGS[key].env, DEFAULT_LIMITS[key]);
+  }
+  return out;
 }
 
 export function loadConfig(env: Env): Config {

@@ -2,6 +2,8 @@
  * Typed errors. Each knows its HTTP status and a stable code; the API maps them in one place
  * (shared/api/errors.ts) and never serializes anything else.
  */
+import { LIMIT_SETTINGS } from './limits.js';
+
 export type ErrorCode =
   | 'invalid_request'
   | 'unauthorized'
@@ -78,10 +80,25 @@ export class NotMyFormatError extends Error {
   }
 }
 
-/** A configured limit (SPEC §9) was exceeded. */
+/**
+ * A configured limit (SPEC §9) was exceeded. The message names the file, the byte offset when known,
+ * the value, the limit and its setting: `zeros.gz (byte 16384): compressionRatio 1031 exceeds the
+ * limit of 200 (decompressed bytes per compressed byte); set TRACELENS_LIMIT_COMPRESSION_RATIO to raise it`.
+ */
 export class LimitExceededError extends TraceLensError {
-  constructor(readonly limit: string, readonly value: number, readonly max: number, where: string) {
-    super('too_large', `${where}: ${limit} ${value} exceeds the limit of ${max}`, { limit, value, max });
+  readonly setting: string | undefined;
+  constructor(readonly limit: string, readonly value: number, readonly max: number, where: string, byteOffset?: number) {
+    const info = (LIMIT_SETTINGS as Record<string, { env: string; unit: string } | undefined>)[limit];
+    const at = byteOffset === undefined ? where : formatPosition({ file: where, byteOffset });
+    const how = info ? ` (${info.unit}); set ${info.env} to raise it` : '';
+    super('too_large', `${at}: ${limit} ${value} exceeds the limit of ${max}${how}`, {
+      limit,
+      value,
+      max,
+      ...(info ? { setting: info.env } : {}),
+      ...(byteOffset !== undefined ? { file: where, byteOffset } : {}),
+    });
     this.name = 'LimitExceededError';
+    this.setting = info?.env;
   }
 }

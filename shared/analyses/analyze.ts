@@ -48,6 +48,7 @@ export interface AnalysisOutcome {
  */
 export async function analyze(sources: AnalysisSource[], opts: AnalyzeOptions = {}): Promise<AnalysisOutcome> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
+  const budget = new Budget(limits);
   const result = emptyResult();
   const artifacts = emptyArtifacts();
   const collectors = createCollectors(limits);
@@ -62,7 +63,7 @@ export async function analyze(sources: AnalysisSource[], opts: AnalyzeOptions = 
     // Errors raised while pulling bytes out of the container (not out of an entry's own gzip) end the analysis.
     const containerErrors = new WeakSet<object>();
     let format: ContainerFormat | undefined;
-    const entries = readArchive(source.body, {
+    const entries = readArchive(budget.timed(source.body, source.name), {
       name: source.name,
       limits,
       onFormat: (f) => (format = f),
@@ -84,6 +85,7 @@ export async function analyze(sources: AnalysisSource[], opts: AnalyzeOptions = 
           collectors,
           limits,
           containerErrors,
+          budget,
         );
         if (format === 'gzip') {
           input.encoding = 'gzip';
@@ -165,6 +167,7 @@ async function readEntry(
   collectors: Collectors,
   limits: Limits,
   containerErrors: WeakSet<object>,
+  budget: Budget,
 ): Promise<InputSummary> {
   const input: InputSummary = { name: entry.name, kind: 'unknown', bytes: 0, warnings: [] };
   try {
@@ -179,7 +182,15 @@ async function readEntry(
     const head = await reader.peek(DETECT_HEAD_BYTES);
     input.kind = detectKind(head, { name: entry.name, eof: head.length < DETECT_HEAD_BYTES }) ?? 'unknown';
     if (input.kind === 'unknown') input.warnings.push('content not recognized as a supported input kind; skipped');
-    const body = counted(reader.rest(), (n) => (input.bytes = n));
+    const body = counted(reader.rest(), (n, chunk) => {
+      input.bytes = n;
+      // Limits on the whole analysis end it (not just this input): they are container errors.
+      const err = budget.spend(chunk, entry.name, n);
+      if (err) {
+        containerErrors.add(err);
+        throw err;
+      }
+    });
     const collector = collectors[input.kind];
     if (collector) await collector.consume(body, input);
     else await drain(body);
@@ -209,11 +220,68 @@ async function drain(source: ByteSource): Promise<void> {
   while (!(await it.next()).done);
 }
 
-async function* counted(source: ByteSource, report: (n: number) => void): ByteSource {
+async function* counted(source: ByteSource, report: (n: number, chunk: number) => void): ByteSource {
   let n = 0;
   for await (const chunk of source) {
     n += chunk.byteLength;
-    report(n);
+    report(n, chunk.byteLength);
     yield chunk;
+  }
+}
+
+/**
+ * The limits on a whole analysis: its time (analysisSeconds, from the start of analyze) and the
+ * decoded bytes of all its inputs together (decodedBytes; each gzip stream is also held to it alone).
+ */
+class Budget {
+  private readonly deadline: number;
+  private readonly started = Date.now();
+  private decoded = 0;
+
+  constructor(private readonly limits: Limits) {
+    this.deadline = this.started + limits.analysisSeconds * 1000;
+  }
+
+  /** The error for the time limit, naming where the analysis was. */
+  private late(where: string, offset?: number): LimitExceededError {
+    const seconds = Math.round((Date.now() - this.started) / 100) / 10;
+    return new LimitExceededError('analysisSeconds', seconds, this.limits.analysisSeconds, where, offset);
+  }
+
+  /** Counts `bytes` decoded from `file` (now at `offset`); the error when a limit on the analysis is past. */
+  spend(bytes: number, file: string, offset: number): LimitExceededError | undefined {
+    this.decoded += bytes;
+    if (this.decoded > this.limits.decodedBytes) {
+      return new LimitExceededError('decodedBytes', this.decoded, this.limits.decodedBytes, file, offset);
+    }
+    return Date.now() > this.deadline ? this.late(file, offset) : undefined;
+  }
+
+  /**
+   * The archive's bytes, each read raced against the deadline: a source that stalls, or an archive
+   * whose container takes long to read, ends the analysis at the limit too.
+   */
+  async *timed(source: ByteSource, name: string): ByteSource {
+    const it = source[Symbol.asyncIterator]();
+    let offset = 0;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      for (;;) {
+        const left = this.deadline - Date.now();
+        if (left < 0) throw this.late(name, offset);
+        const expired = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), Math.min(left + 1, 2 ** 31 - 1));
+        });
+        const r = await Promise.race([it.next(), expired]);
+        clearTimeout(timer);
+        if (r === 'late') throw this.late(name, offset);
+        if (r.done) return;
+        offset += r.value.byteLength;
+        yield r.value;
+      }
+    } finally {
+      clearTimeout(timer);
+      await Promise.race([it.return?.(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    }
   }
 }

@@ -124,10 +124,11 @@ export function gunzip(source: ByteSource, opts: GunzipOptions): ByteSource {
 
 /** The bomb and size checks shared by gzip streams and zip deflate entries. */
 export function checkInflated(where: string, limits: Limits, decoded: number, consumed: number): void {
-  if (decoded > limits.decodedBytes) throw new LimitExceededError('decodedBytes', decoded, limits.decodedBytes, where);
+  // The offset is the compressed byte reached: the bomb is in the bytes before it.
+  if (decoded > limits.decodedBytes) throw new LimitExceededError('decodedBytes', decoded, limits.decodedBytes, where, consumed);
   if (decoded > RATIO_GRACE_BYTES && decoded > limits.compressionRatio * consumed) {
     const ratio = Math.floor(decoded / Math.max(consumed, 1));
-    throw new LimitExceededError('compressionRatio', ratio, limits.compressionRatio, where);
+    throw new LimitExceededError('compressionRatio', ratio, limits.compressionRatio, where, consumed);
   }
 }
 

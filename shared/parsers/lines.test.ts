@@ -37,7 +37,7 @@ describe('lines', () => {
         await assert.rejects(allLines(text, size, 100), (err: unknown) => {
           assert.ok(err instanceof MalformedInputError);
           assert.deepEqual(err.position, { file: 't', line: 3, byteOffset: 'short\nalso short\n'.length });
-          assert.equal(err.reason, 'line longer than the limit of 100 bytes');
+          assert.equal(err.reason, 'line longer than the limit of 100 bytes (lineBytes); set TRACELENS_LIMIT_LINE_BYTES to raise it');
           return true;
         });
         // exactly at the limit is fine

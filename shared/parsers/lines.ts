@@ -4,6 +4,7 @@
  * Lines are views into the source's chunks (no copy) unless a line spans two chunks.
  */
 import { MalformedInputError } from '../errors.js';
+import { LIMIT_SETTINGS } from '../limits.js';
 import { concat, type ByteSource } from './bytes.js';
 
 const LF = 0x0a;
@@ -32,7 +33,7 @@ export async function* lineBatches(source: ByteSource, opts: LineOptions): Async
   const tooLong = () =>
     new MalformedInputError(
       { file, line: lineNo + 1, byteOffset: lineStart },
-      `line longer than the limit of ${maxLineBytes} bytes`,
+      `line longer than the limit of ${maxLineBytes} bytes (lineBytes); set ${LIMIT_SETTINGS.lineBytes.env} to raise it`,
     );
 
   for await (const chunk of source) {

@@ -31,11 +31,11 @@ export interface ArchiveContext {
   entries: number;
 }
 
-/** Counts one more entry against Limits.entries. */
-export function countEntry(ctx: ArchiveContext): void {
+/** Counts one more entry against Limits.entries; `at` is where its header starts in the (decoded) archive. */
+export function countEntry(ctx: ArchiveContext, at?: number): void {
   ctx.entries++;
   if (ctx.entries > ctx.limits.entries) {
-    throw new LimitExceededError('entries', ctx.entries, ctx.limits.entries, ctx.archive);
+    throw new LimitExceededError('entries', ctx.entries, ctx.limits.entries, ctx.archive, at);
   }
 }
 

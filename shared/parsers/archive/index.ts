@@ -118,7 +118,7 @@ async function* counted(
   let reported = 0;
   for await (const chunk of source) {
     n += chunk.length;
-    if (n > limits.archiveBytes) throw new LimitExceededError('archiveBytes', n, limits.archiveBytes, archive);
+    if (n > limits.archiveBytes) throw new LimitExceededError('archiveBytes', n, limits.archiveBytes, archive, limits.archiveBytes);
     if (onStoredBytes && n - reported >= PROGRESS_STEP_BYTES) onStoredBytes((reported = n));
     yield chunk;
   }

@@ -202,8 +202,9 @@ export async function* readTar(reader: ByteReader, ctx: ArchiveContext): AsyncGe
       continue;
     }
 
-    countEntry(ctx);
-    const name = normalizeEntryName(path);
+    countEntry(ctx, at);
+    // Names are labels: an entry named `.`, `/` or nothing still gets one.
+    const name = normalizeEntryName(path) || `[entry ${ctx.entries}]`;
     const body = new EntryBody(entryData(reader, size, name, archive), name);
     yield { name, storedBytes: size, body };
     await body.drain();

@@ -128,7 +128,7 @@ export async function* readZip(reader: ByteReader, ctx: ArchiveContext): AsyncGe
       data = inflated(reader, h, name, ctx, (n) => {
         decodedTotal += n;
         if (decodedTotal > limits.decodedBytes) {
-          throw new LimitExceededError('decodedBytes', decodedTotal, limits.decodedBytes, archive);
+          throw new LimitExceededError('decodedBytes', decodedTotal, limits.decodedBytes, archive, reader.offset);
         }
       });
     } else {
@@ -140,7 +140,7 @@ export async function* readZip(reader: ByteReader, ctx: ArchiveContext): AsyncGe
       await body.drain(); // a directory
       continue;
     }
-    countEntry(ctx);
+    countEntry(ctx, at);
     yield descriptor ? { name, body } : { name, storedBytes: h.compressedSize, body };
     await body.drain();
   }
