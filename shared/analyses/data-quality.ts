@@ -1,3 +1,4 @@
+import { LIMIT_SETTINGS } from '../limits.js';
 import type { DataQualityItem } from '../model/report.js';
 
 /**
@@ -27,6 +28,10 @@ export const DQ = {
   analysisStepFailed: 'DQ010',
   /** GC cycles could only be placed on the perf clock roughly: no causality is asserted. */
   weakClockAlignment: 'DQ011',
+  /** Stacks deeper than the stackDepth limit: their leaf-most frames were kept under `[truncated]`. */
+  deepStacks: 'DQ012',
+  /** More distinct stacks than the distinctStacks limit: samples of further new stacks went to `[truncated]`. */
+  tooManyStacks: 'DQ013',
 } as const;
 
 export function errorName(err: unknown): string {
@@ -51,5 +56,29 @@ export function unrecognizedInput(input: string): DataQualityItem {
     severity: 'info',
     input,
     message: `${input} is not a recognized input (perf script, pprof, escape analysis, gctrace, perf sched latency, folded stacks, manifest); skipped`,
+  };
+}
+
+export function deepStacks(input: string, samples: number, deepest: number, maxDepth: number): DataQualityItem {
+  return {
+    rule: DQ.deepStacks,
+    severity: 'warning',
+    input,
+    message:
+      `${input}: ${samples} sample${samples === 1 ? '' : 's'} had stacks deeper than the stackDepth limit of ${maxDepth} frames ` +
+      `(the deepest ${deepest}); their ${maxDepth} leaf-most frames were kept under [truncated] — set ` +
+      `${LIMIT_SETTINGS.stackDepth.env} to keep more`,
+  };
+}
+
+export function tooManyStacks(input: string, samples: number, weight: number, maxStacks: number): DataQualityItem {
+  return {
+    rule: DQ.tooManyStacks,
+    severity: 'warning',
+    input,
+    message:
+      `${input}: more distinct stacks than the distinctStacks limit of ${maxStacks}; ${samples} sample${samples === 1 ? '' : 's'} ` +
+      `(weight ${weight}) of further new stacks were folded into one [truncated] stack — set ` +
+      `${LIMIT_SETTINGS.distinctStacks.env} to keep more`,
   };
 }

@@ -52,6 +52,8 @@ export interface PerfSample {
   payload: string;
   /** The stack, leaf first (the header-line ip/sym/dso when the stack is printed there). */
   frames: PerfFrame[];
+  /** Frames toward the root left out of `frames` (PerfScriptOptions.maxFrames); absent when none. */
+  droppedFrames?: number;
   /** Parsed payload for the tracepoints and probes we use. */
   tracepoint?: Tracepoint;
   /**

@@ -44,6 +44,26 @@ export interface FoldOptions {
   weighting?: 'samples' | 'period';
 }
 
+/** Bounds on what PerfEventFolder keeps (Limits.stackDepth, Limits.distinctStacks). Default: none. */
+export interface FoldBounds {
+  /** Frames kept per stack, the leaf-most, under a `[truncated]` frame after the process name. */
+  maxDepth?: number;
+  /** Distinct stacks kept over all events; samples of further new stacks add to the `[truncated]` stack. */
+  maxStacks?: number;
+}
+
+/** What the bounds cut: deep stacks truncated, and samples (with their weight) folded into `[truncated]`. */
+export interface FoldCuts {
+  deepSamples: number;
+  /** The deepest stack seen, in frames. */
+  deepest: number;
+  overflowSamples: number;
+  overflowWeight: number;
+}
+
+/** The frame that marks a stack cut short, and the stack that takes samples past the distinct-stacks bound. */
+export const TRUNCATED_FRAME = '[truncated]';
+
 /** Folded stacks: `root;...;leaf` → weight. */
 export type FoldedStacks = Map<string, number>;
 
@@ -201,12 +221,19 @@ export class PerfEventFolder implements PerfScriptSink {
   private readonly filter: string | undefined;
   private readonly events = new Map<string, { key: string; table: StackTable }>();
   private readonly stack = new StackBuilder();
+  private readonly maxDepth: number;
+  private readonly maxStacks: number;
+  private distinct = 0;
+  private truncatedId = -1;
+  readonly cuts: FoldCuts = { deepSamples: 0, deepest: 0, overflowSamples: 0, overflowWeight: 0 };
 
-  constructor(opts: FoldOptions = {}) {
+  constructor(opts: FoldOptions & FoldBounds = {}) {
     this.names = namesFor(opts);
     this.includeComm = opts.includeComm ?? true;
     this.byPeriod = (opts.weighting ?? 'period') === 'period';
     this.filter = opts.eventFilter || undefined;
+    this.maxDepth = opts.maxDepth ?? Number.POSITIVE_INFINITY;
+    this.maxStacks = opts.maxStacks ?? Number.POSITIVE_INFINITY;
   }
 
   sample(s: PerfSample): void {
@@ -218,8 +245,27 @@ export class PerfEventFolder implements PerfScriptSink {
     }
     const table = entry.table;
     const pname = this.names.processName(s) ?? s.comm.replace(/ /g, '_');
-    const n = this.stack.build(this.names, s, pname, this.includeComm);
-    if (n > 0) table.add(this.stack.ids, n, this.byPeriod ? (s.period ?? 1) : 1);
+    const depth = s.frames.length + (s.droppedFrames ?? 0);
+    let n: number;
+    if (depth > this.maxDepth) {
+      if (this.truncatedId < 0) this.truncatedId = this.names.intern(TRUNCATED_FRAME);
+      n = this.stack.build(this.names, s, pname, this.includeComm, this.maxDepth, this.truncatedId);
+      this.cuts.deepSamples++;
+      if (depth > this.cuts.deepest) this.cuts.deepest = depth;
+    } else n = this.stack.build(this.names, s, pname, this.includeComm);
+    if (n <= 0) return;
+    const w = this.byPeriod ? (s.period ?? 1) : 1;
+    if (this.distinct < this.maxStacks) {
+      const before = table.size;
+      table.add(this.stack.ids, n, w);
+      this.distinct += table.size - before;
+    } else if (!table.addExisting(this.stack.ids, n, w)) {
+      // Past the bound, a new stack is not kept: its samples go to the one `[truncated]` stack.
+      if (this.truncatedId < 0) this.truncatedId = this.names.intern(TRUNCATED_FRAME);
+      table.add(Int32Array.of(this.truncatedId), 1, w);
+      this.cuts.overflowSamples++;
+      this.cuts.overflowWeight += w;
+    }
   }
 
   /** The events seen, in the order first seen. */
@@ -244,15 +290,20 @@ export class PerfEventFolder implements PerfScriptSink {
 class StackBuilder {
   ids = new Int32Array(256);
 
-  /** Fills `ids` with `pname;root;...;leaf` and returns its length (0: nothing left to count). */
-  build(names: FoldNames, s: PerfSample, pname: string, includeComm: boolean): number {
+  /**
+   * Fills `ids` with `pname;root;...;leaf` and returns its length (0: nothing left to count). With
+   * `maxDepth`, only the leaf-most `maxDepth` frames, after `pname;[truncated]` (`cutId`).
+   */
+  build(names: FoldNames, s: PerfSample, pname: string, includeComm: boolean, maxDepth = Number.POSITIVE_INFINITY, cutId = -1): number {
     const frames = s.frames;
-    if (this.ids.length < frames.length + 1) this.ids = new Int32Array(Math.max(frames.length + 1, this.ids.length * 2));
+    const kept = Math.min(frames.length, maxDepth);
+    if (this.ids.length < kept + 2) this.ids = new Int32Array(Math.max(kept + 2, this.ids.length * 2));
     const ids = this.ids;
     let n = 0;
     if (includeComm) ids[n++] = names.intern(pname);
+    if (cutId >= 0) ids[n++] = cutId;
     const java = pname === 'java';
-    for (let i = frames.length - 1; i >= 0; i--) {
+    for (let i = kept - 1; i >= 0; i--) {
       const id = names.segment(frames[i]!, java);
       if (id !== SKIP) ids[n++] = id;
     }

@@ -5,7 +5,8 @@ import type { ByteSource } from '../../parsers/bytes.js';
 import { parsePerfScript } from '../../parsers/perf-script/index.js';
 import type { Artifacts, Collector } from '../collector.js';
 import type { CpuStacks } from '../escape/sites.js';
-import { formatFolded, PerfEventFolder, type FoldedStacks } from './fold.js';
+import { deepStacks, tooManyStacks } from '../data-quality.js';
+import { formatFolded, PerfEventFolder, type FoldCuts, type FoldedStacks } from './fold.js';
 import { topFunctions } from './hotspots.js';
 import { PerfStats } from './perf-stats.js';
 import { LatencySeriesBuilder } from '../latency/series.js';
@@ -21,6 +22,7 @@ import { FreshMappingFaults, type FreshFaultsResult } from '../memory/page-fault
 export class PerfScriptCollector implements Collector {
   private readonly inputs: Array<{
     name: string;
+    cuts: FoldCuts;
     stats: PerfStats;
     folds: Map<string, FoldedStacks>;
     latency: LatencySeriesBuilder;
@@ -33,7 +35,11 @@ export class PerfScriptCollector implements Collector {
 
   async consume(body: ByteSource, input: InputSummary): Promise<void> {
     const stats = new PerfStats();
-    const folder = new PerfEventFolder({ weighting: 'period' });
+    const folder = new PerfEventFolder({
+      weighting: 'period',
+      maxDepth: this.limits.stackDepth,
+      maxStacks: this.limits.distinctStacks,
+    });
     const latency = new LatencySeriesBuilder();
     const gc = new GcActivityRecorder();
     const assists = new MarkAssistBlame();
@@ -61,12 +67,13 @@ export class PerfScriptCollector implements Collector {
           stats.warning(w);
         },
       },
-      { file: input.name, maxLineBytes: this.limits.lineBytes },
+      { file: input.name, maxLineBytes: this.limits.lineBytes, maxFrames: this.limits.stackDepth },
     );
     input.summary = stats.summary();
     input.warnings.push(...stats.inputWarnings());
     this.inputs.push({
       name: input.name,
+      cuts: folder.cuts,
       stats,
       folds: folder.byEvent(),
       latency,
@@ -137,8 +144,12 @@ export class PerfScriptCollector implements Collector {
 
   finish(result: AnalysisResult, artifacts: Artifacts): void {
     const merged = new Map<string, FoldedStacks>();
-    for (const { name, stats, folds, latency, faults } of this.inputs) {
+    for (const { name, cuts, stats, folds, latency, faults } of this.inputs) {
       result.dataQuality.push(...stats.dataQuality(name));
+      if (cuts.deepSamples > 0) result.dataQuality.push(deepStacks(name, cuts.deepSamples, cuts.deepest, this.limits.stackDepth));
+      if (cuts.overflowSamples > 0) {
+        result.dataQuality.push(tooManyStacks(name, cuts.overflowSamples, cuts.overflowWeight, this.limits.distinctStacks));
+      }
       // Latency series (syscall and probe pairs, loop cadence, run-queue delay); GC causality comes later.
       for (const series of latency.series()) result.latency.push({ source: name, ...series });
       if (faults.faults > 0 && (!result.pageFaults || faults.faults > result.pageFaults.faults)) {

@@ -22,6 +22,15 @@ export class StackTable {
 
   /** Adds `w` to the stack `ids[0..n)` (root first). */
   add(ids: Int32Array, n: number, w: number): void {
+    this.put(ids, n, w, true);
+  }
+
+  /** Adds `w` to the stack `ids[0..n)` when it is already in the table; false (nothing added) when it is new. */
+  addExisting(ids: Int32Array, n: number, w: number): boolean {
+    return this.put(ids, n, w, false);
+  }
+
+  private put(ids: Int32Array, n: number, w: number, grow: boolean): boolean {
     const h = hashIds(ids, n);
     const head = this.heads.get(h);
     for (let e = head ?? -1; e !== -1; e = this.nexts[e]!) {
@@ -32,8 +41,9 @@ export class StackTable {
         this.big.set(e, (this.big.get(e) ?? BigInt(this.weights[e]!)) + BigInt(w));
       }
       this.weights[e] = sum;
-      return;
+      return true;
     }
+    if (!grow) return false;
     if (this.used + n > this.arena.length) {
       const grown = new Int32Array(Math.max(this.arena.length * 2, this.used + n));
       grown.set(this.arena.subarray(0, this.used));
@@ -46,6 +56,7 @@ export class StackTable {
     this.weights.push(w);
     this.nexts.push(head ?? -1);
     this.used += n;
+    return true;
   }
 
   /** The stacks as `a;b;c` → weight; exact (bigint) past 2^53 when `exact`. */

@@ -37,6 +37,11 @@ export interface PerfScriptOptions {
   file: string;
   /** Longest line accepted, in bytes; longer lines become a warning and are skipped. Default DEFAULT_LIMITS.lineBytes (16 MiB). */
   maxLineBytes?: number;
+  /**
+   * Most frames kept per sample (Limits.stackDepth): the leaf-most; the others are counted in
+   * PerfSample.droppedFrames, so a sample thousands of frames deep holds bounded memory. Default: all.
+   */
+  maxFrames?: number;
 }
 
 export interface PerfScriptStats {
@@ -64,6 +69,7 @@ export class PerfScriptParser {
   private readonly sink: PerfScriptSink;
   private readonly file: string;
   private readonly maxLineBytes: number;
+  private readonly maxFrames: number;
   private readonly chunker: TextChunker;
   private readonly headers = new HeaderParser();
   private bytes = 0;
@@ -87,6 +93,7 @@ export class PerfScriptParser {
     this.sink = sink;
     this.file = opts.file;
     this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_LIMITS.lineBytes;
+    this.maxFrames = opts.maxFrames ?? Number.POSITIVE_INFINITY;
     if (!(this.maxLineBytes >= 1)) throw new RangeError(`maxLineBytes must be at least 1, got ${this.maxLineBytes}`);
     this.chunker = new TextChunker({ text: (t) => this.scan(t), tooLong: () => this.skippedLongLine() }, this.maxLineBytes);
   }
@@ -139,7 +146,7 @@ export class PerfScriptParser {
       // The hot path: `\t    7f12 sym+0x1c (dso)`.
       const f = parseFrameLine(s, a, b);
       if (f !== undefined) {
-        this.cur.frames.push(f);
+        this.addFrame(this.cur, f);
         this.lastFrame = f;
         return;
       }
@@ -183,7 +190,7 @@ export class PerfScriptParser {
       // perf 3.x: `            13a80b608e0a RegExp:[&<>\"\'] (/tmp/perf-7539.map)`
       const f = parseFrameLine(s, a, b);
       if (f !== undefined) {
-        cur.frames.push(f);
+        this.addFrame(cur, f);
         this.lastFrame = f;
         return;
       }
@@ -198,7 +205,7 @@ export class PerfScriptParser {
       // Frames without indent: `ffffffff8103d0ca native_write_msr_safe ([kernel.kallsyms])`
       const f = parseFrameLine(s, a, b);
       if (f !== undefined) {
-        cur.frames.push(f);
+        this.addFrame(cur, f);
         this.lastFrame = f;
         return;
       }
@@ -210,6 +217,12 @@ export class PerfScriptParser {
           ? 'stack line without a sample header line'
           : 'unparseable line';
     this.warn({ line: this.lines, message: `${what}: ${quote(text)}` });
+  }
+
+  /** Stack lines come leaf first: past maxFrames, the rest (toward the root) are only counted. */
+  private addFrame(s: PerfSample, f: PerfFrame): void {
+    if (s.frames.length < this.maxFrames) s.frames.push(f);
+    else s.droppedFrames = (s.droppedFrames ?? 0) + 1;
   }
 
   /** A header line: a new sample, or a PERF_RECORD_* task record. */
