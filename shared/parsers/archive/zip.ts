@@ -116,8 +116,9 @@ export async function* readZip(reader: ByteReader, ctx: ArchiveContext): AsyncGe
       throw archiveError(err, { archive });
     }
 
-    const name = normalizeEntryName(h.name);
-    const fail = (reason: string) => new MalformedInputError({ file: name || archive, byteOffset: 0 }, `archive ${archive}: ${reason}`);
+    // An entry without a name (or only `/`, `.`, `..`) gets a label, as in tar: errors in it must name a file.
+    const name = normalizeEntryName(h.name) || `[entry ${ctx.entries + 1}]`;
+    const fail = (reason: string) => new MalformedInputError({ file: name, byteOffset: 0 }, `archive ${archive}: ${reason}`);
     if (h.flags & FLAG_ENCRYPTED) throw fail('encrypted zip entries are not supported');
     const descriptor = (h.flags & FLAG_DATA_DESCRIPTOR) !== 0;
     let data: AsyncGenerator<Uint8Array>;
