@@ -4,7 +4,7 @@ import { emptyResult, type AnalysisProgress, type AnalysisResult, type InputKind
 import { readArchive, type ArchiveEntry, type ContainerFormat } from '../parsers/archive/index.js';
 import { ByteReader, type ByteSource } from '../parsers/bytes.js';
 import { DETECT_HEAD_BYTES, detectKind } from '../parsers/detect.js';
-import { gunzip, isGzip } from '../parsers/gzip.js';
+import { gunzip, isGzip, RATIO_GRACE_BYTES } from '../parsers/gzip.js';
 import { emptyArtifacts, type Artifacts, type Collector } from './collector.js';
 import { analysisStepFailed, errorName, unreadableInput, unrecognizedInput } from './data-quality.js';
 import { joinEscapes } from './escape/join.js';
@@ -198,7 +198,7 @@ async function readEntry(
   } catch (err) {
     if (typeof err === 'object' && err !== null && containerErrors.has(err)) throw err;
     if (err instanceof MalformedInputError) input.error = err.message;
-    else if (err instanceof TraceLensError) input.error = `${entry.name}: ${err.message}`;
+    else if (err instanceof TraceLensError) input.error = err.message.startsWith(entry.name) ? err.message : `${entry.name}: ${err.message}`;
     // A bug of ours on this input: the input is skipped and named, the others are still analysed.
     else input.error = `${entry.name}: internal error while reading this ${input.kind} input (${errorName(err)}); it was skipped`;
     return input;
@@ -230,13 +230,17 @@ async function* counted(source: ByteSource, report: (n: number, chunk: number) =
 }
 
 /**
- * The limits on a whole analysis: its time (analysisSeconds, from the start of analyze) and the
- * decoded bytes of all its inputs together (decodedBytes; each gzip stream is also held to it alone).
+ * The limits on a whole analysis: its time (analysisSeconds, from the start of analyze), the decoded
+ * bytes of all its inputs together (decodedBytes; each gzip stream is also held to it alone), and
+ * their ratio to the stored bytes read (compressionRatio: gzip in gzip multiplies ratios that each
+ * pass alone).
  */
 class Budget {
   private readonly deadline: number;
   private readonly started = Date.now();
   private decoded = 0;
+  private stored = 0;
+  private archive = '';
 
   constructor(private readonly limits: Limits) {
     this.deadline = this.started + limits.analysisSeconds * 1000;
@@ -254,6 +258,10 @@ class Budget {
     if (this.decoded > this.limits.decodedBytes) {
       return new LimitExceededError('decodedBytes', this.decoded, this.limits.decodedBytes, file, offset);
     }
+    if (this.decoded > RATIO_GRACE_BYTES && this.decoded > this.limits.compressionRatio * this.stored) {
+      const ratio = Math.floor(this.decoded / Math.max(this.stored, 1));
+      return new LimitExceededError('compressionRatio', ratio, this.limits.compressionRatio, `${this.archive} (over all its entries, now in ${file})`, this.stored);
+    }
     return Date.now() > this.deadline ? this.late(file, offset) : undefined;
   }
 
@@ -263,6 +271,7 @@ class Budget {
    */
   async *timed(source: ByteSource, name: string): ByteSource {
     const it = source[Symbol.asyncIterator]();
+    this.archive = name;
     let offset = 0;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -277,6 +286,7 @@ class Budget {
         if (r === 'late') throw this.late(name, offset);
         if (r.done) return;
         offset += r.value.byteLength;
+        this.stored += r.value.byteLength;
         yield r.value;
       }
     } finally {
