@@ -1,0 +1,8 @@
+// Property tests of the go-escape parser (test/helpers/fuzz/properties.ts): fixed seed, bounded runs.
+// More runs, another seed: `npm run fuzz -- --only go-escape --runs 100000 [--seed S]`.
+import { describe, test } from 'node:test';
+import { assertProperty, propertiesOf } from '../helpers/fuzz/run.js';
+
+describe('go-escape properties', () => {
+  for (const p of propertiesOf('go-escape')) test(p.name, () => assertProperty(p));
+});
