@@ -42,15 +42,18 @@ for (const p of selected) {
   const n = Math.ceil(runs * (p.runScale ?? 1));
   const slow: { ms: number }[] = [];
   // The per-case guard: time each case (the property is async; a case is one call of its predicate).
-  const prop = p.property();
-  const timed = prop.beforeEach((previous) => {
-    (timed as unknown as { start: number }).start = performance.now();
-    return previous();
-  }).afterEach((previous) => {
-    const ms = performance.now() - (timed as unknown as { start: number }).start;
-    if (ms > CASE_LIMIT_MS) slow.push({ ms });
-    return previous();
-  });
+  let caseStart = 0;
+  const timed = p
+    .property()
+    .beforeEach(async (previous) => {
+      caseStart = performance.now();
+      await previous();
+    })
+    .afterEach(async (previous) => {
+      const ms = performance.now() - caseStart;
+      if (ms > CASE_LIMIT_MS) slow.push({ ms });
+      await previous();
+    });
   const start = performance.now();
   const r = await fc.check(timed, { numRuns: n, seed, verbose: verbose ? 1 : 0 });
   const ms = performance.now() - start;

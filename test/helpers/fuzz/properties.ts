@@ -38,7 +38,7 @@ export interface ParserProperty {
   parser: string;
   name: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds properties of any arguments
-  property: () => fc.IAsyncProperty<any>;
+  property: () => fc.IAsyncPropertyWithHooks<any>;
   /** Relative cost: `npm run fuzz -- --runs N` runs ceil(N * runScale) cases (1 unless the property is heavy). */
   runScale?: number;
 }
