@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BIGHEAP, bigGctrace, bigText, ensureSample } from './bench/inputs.js';
+import { runDoubling } from './bench/doubling.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RUNS = Number(process.env.TRACELENS_BENCH_RUNS || 5);
@@ -114,3 +115,5 @@ if (!existsSync(BIGHEAP)) {
     if (ours[k] !== peer[k]) throw new Error(`pprof bench: the decoders disagree on ${k}: ${String(ours[k])} vs ${String(peer[k])}`);
   }
 }
+
+await runDoubling(); // size doubling per parser (scripts/bench/doubling.ts)
