@@ -142,6 +142,9 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
     // (uploads still on their way are left to their ObjectCreated event).
     for (const u of await stores.analyses.scanUnfinished()) {
       if (!(await stores.archives.hasArchive(u.archiveKey))) continue;
+      // Its attempt died with the previous process (we hold the data-dir lock): free the lease at once
+      // rather than wait it out — nothing else would deliver it again (on AWS, SQS does).
+      await stores.analyses.expireLease(u.tenant, u.id);
       o.log.info('resuming unfinished analysis', { id: u.id });
       q.send(JSON.stringify(syntheticCreatedEvent(config, u.archiveKey)));
     }

@@ -191,6 +191,23 @@ export class DynamoAnalysisStore implements AnalysisStore {
     }
   }
 
+  async expireLease(tenant: string, id: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: ddbKeys.analysis(tenant, id),
+          ConditionExpression: '#status = :running',
+          UpdateExpression: 'SET leaseUntilMs = :zero',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':running': 'running', ':zero': 0 },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
   async markUploadCompleted(tenant: string, id: string, completedAt: string): Promise<void> {
     try {
       await this.db.send(

@@ -93,6 +93,11 @@ export interface AnalysisStore {
    * Returns the new generation; a conflict when an attempt is under way.
    */
   reanalyze(tenant: string, id: string, nowMs: number): Promise<number>;
+  /**
+   * Ends the lease of a `running` analysis whose attempt is known dead (the local service after a
+   * restart: the data-dir lock proves the previous process gone), so the next delivery takes it over.
+   */
+  expireLease(tenant: string, id: string): Promise<void>;
   /** Records `upload.completedAt` of a multipart upload (once: a conflict the second time). */
   markUploadCompleted(tenant: string, id: string, completedAt: string): Promise<void>;
 }

@@ -96,13 +96,12 @@ async function report(c: Child, id: string): Promise<Report> {
 }
 
 describe('a service process killed mid-analysis', () => {
-  // Known gap, found by this test (docs/reliability.md): on restart the local service re-queues the
-  // `running` analysis, but the dead process's lease (the 15 min visibility timeout) still holds it, so
-  // the resumed delivery is ignored and the analysis stays `running`. Marked todo until the restart path
-  // (shared/local/service.ts) takes over leases of the dead owner; the test fails fast when it sees it.
+  // This test found a gap (docs/reliability.md): the restart re-queued the `running` analysis but the
+  // dead process's lease (15 min) still held it, so the resumed delivery was ignored. The restart now
+  // ends the dead owner's lease (shared/local/service.ts); the test still fails fast if it sees the gap.
   it(
     'SIGKILL while running, restart on the same data dir: complete exactly once',
-    { todo: 'restart leaves the analysis leased to the dead process (see docs/reliability.md)', timeout: 180_000 },
+    { timeout: 180_000 },
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'tracelens-kill-'));
       dirs.push(dir);
