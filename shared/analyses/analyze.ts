@@ -279,7 +279,9 @@ class Budget {
         const left = this.deadline - Date.now();
         if (left < 0) throw this.late(name, offset);
         const expired = new Promise<'late'>((resolve) => {
-          timer = setTimeout(() => resolve('late'), Math.min(left + 1, 2 ** 31 - 1));
+          // Unref'd: a deadline must not keep a process alive on its own (a test, a CLI run whose
+          // source stalled with nothing else pending).
+          timer = setTimeout(() => resolve('late'), Math.min(left + 1, 2 ** 31 - 1)).unref();
         });
         const r = await Promise.race([it.next(), expired]);
         clearTimeout(timer);
