@@ -5,7 +5,10 @@
 
 export type GcVerdict = 'gc-explains' | 'no-evidence' | 'insufficient-data';
 
-/** Nearest-rank distribution of operation durations (see `percentile` in analyses/latency/series.ts). */
+/**
+ * Nearest-rank distribution of operation durations: the value at 1-based rank ceil(p * count) of the
+ * sorted values (`durationStats` in analyses/latency/series.ts).
+ */
 export interface DurationStats {
   count: number;
   p50Ns: number;

@@ -7,20 +7,15 @@
  *   loop, whichever threads the goroutine ran on), else on the same thread; `scope` says which.
  * - `runqueue`: `sched_wakeup` of a task -> the `sched_switch` that puts it on a CPU.
  */
+import type { DurationStats } from './causality.js';
+
 export type LatencyKind = 'duration' | 'gap' | 'runqueue';
 
-export interface LatencySeries {
+export interface LatencySeries extends DurationStats {
   /** `syscall:read`, `syscall:bpf:BPF_MAP_UPDATE_ELEM`, `syscall:nr321`, `probe:probe_x:main_f`, `runqueue`, `runqueue:<comm>`. */
   series: string;
   kind: LatencyKind;
-  /** Number of measurements (matched pairs, gaps, wakeup -> switch-in delays). */
-  count: number;
-  /** Nearest-rank percentiles: the value at 1-based rank ceil(p * count) of the sorted values. */
-  p50Ns: number;
-  p90Ns: number;
-  p99Ns: number;
-  p999Ns: number;
-  maxNs: number;
+  // count: measurements (matched pairs, gaps, wakeup -> switch-in delays); percentiles: DurationStats.
   sumNs: number;
   /**
    * `duration` only: begin or end events dropped because they had no partner on their thread (an exit

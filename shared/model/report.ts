@@ -189,6 +189,29 @@ export interface AnalysisProgress {
   currentEntry?: string;
 }
 
+/** An escape site at a location, nothing attributed to it yet (the join fills in the rest). */
+export function emptyEscapeSite(at: Pick<EscapeSite, 'file' | 'line' | 'column'> & Partial<EscapeSite>): EscapeSite {
+  const { file, line, column, function: fn, ...rest } = at;
+  return {
+    file,
+    line,
+    column,
+    ...(fn !== undefined ? { function: fn } : {}),
+    expression: '',
+    message: '',
+    diagnostics: [],
+    boxing: false,
+    boxingEvidence: [],
+    reasons: [],
+    allocBytes: 0,
+    allocObjects: 0,
+    allocShare: 0,
+    calleeAllocBytes: 0,
+    cpuShare: 0,
+    ...rest,
+  };
+}
+
 export function emptyResult(): AnalysisResult {
   return {
     inputs: [],

@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AnalysisResult, EscapeSite } from '../../model/report.js';
-import { emptyResult } from '../../model/report.js';
+import { emptyEscapeSite, emptyResult } from '../../model/report.js';
 import { compareReports, esc003Id, matchSites } from './compare.js';
 
 const MiB = 1 << 20;
 
 function site(o: Partial<EscapeSite> & Pick<EscapeSite, 'file' | 'line'>): EscapeSite {
-  return {
-    column: 5,
-    expression: 'make([]byte, 64)',
-    message: 'make([]byte, 64) escapes to heap',
-    diagnostics: [],
-    boxing: false,
-    boxingEvidence: [],
-    reasons: [],
-    allocBytes: 0,
-    allocObjects: 0,
-    allocShare: 0,
-    calleeAllocBytes: 0,
-    cpuShare: 0,
-    ...o,
-  };
+  return emptyEscapeSite({ column: 5, expression: 'make([]byte, 64)', message: 'make([]byte, 64) escapes to heap', ...o });
 }
 
 /** A result whose heap profile allocated `total` bytes; shares derive from it. */

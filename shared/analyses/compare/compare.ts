@@ -12,7 +12,7 @@ import type {
 } from '../../model/compare.js';
 import type { AnalysisResult, EscapeSite, Finding, Hotspot, Report } from '../../model/report.js';
 import { findingId } from '../escape/findings.js';
-import { displayPath, pathParts, sameFile } from '../escape/paths.js';
+import { commonSuffix, displayPath, pathParts, sameFile } from '../escape/paths.js';
 import { evaluateGate, fmtBytes, fmtPct, fmtPoints, fmtRatio, fmtSigned, mergeThresholds, siteGateReason } from './gate.js';
 
 /**
@@ -86,12 +86,6 @@ export function allocatedBytes(r: AnalysisResult): number {
 
 const normExpr = (e: string) => e.replace(/\s+/g, ' ').trim();
 const firstExpr = (e: string) => normExpr(e).split(', ')[0] ?? '';
-
-function commonSuffix(a: readonly string[], b: readonly string[]): number {
-  let n = 0;
-  while (n < a.length && n < b.length && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
-  return n;
-}
 
 /** Pairs of sites that are the same site in both analyses, and the sites of each side left over. */
 export function matchSites(

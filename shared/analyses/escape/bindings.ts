@@ -2,6 +2,7 @@ import type { EscapeDiagnostic } from '../../model/escape.js';
 import type { Profile, ProfileFrame } from '../../model/profile.js';
 import type { EbpfBindings, EbpfMapOperation } from '../../model/report.js';
 import { displayPath } from './paths.js';
+import { allocColumns } from './sites.js';
 
 /**
  * eBPF binding libraries (SPEC §2): which ones the program uses, from symbols and paths, and what their
@@ -57,16 +58,13 @@ export function ebpfBindings(input: BindingInputs): EbpfBindings | undefined {
   }
 
   const ops = new Map<string, EbpfMapOperation>();
-  let totalBytes = 0;
   for (const p of input.heapProfiles) {
-    const bytesIx = p.sampleTypes.findIndex((t) => t.type === 'alloc_space');
-    const objectsIx = p.sampleTypes.findIndex((t) => t.type === 'alloc_objects');
+    const { bytesIx, objectsIx } = allocColumns(p);
     if (bytesIx < 0) continue;
     for (let i = 0; i < p.samples.length; i++) {
       const s = p.samples[i]!;
       const bytes = s.values[bytesIx] ?? 0;
       const objects = objectsIx >= 0 ? (s.values[objectsIx] ?? 0) : 0;
-      totalBytes += bytes;
       const frames = input.frames(p, i);
       for (const f of frames) for (const lib of LIBRARIES) if (lib.path.test(f.function) || lib.path.test(f.file)) note(lib.name, `symbol ${f.function}`);
       // The outermost map operation on the stack, and the caller's line just above it.

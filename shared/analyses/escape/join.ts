@@ -3,7 +3,7 @@ import type { AnalysisResult } from '../../model/report.js';
 import { DQ } from '../data-quality.js';
 import { PprofCollector } from '../pprof-collector.js';
 import type { CpuStacks } from './sites.js';
-import { joinEscapeSites } from './sites.js';
+import { allocColumns, joinEscapeSites } from './sites.js';
 import { isInterfaceParamMethod, markBoxing, type CallSite } from './boxing.js';
 import { ebpfBindings } from './bindings.js';
 import { escapeFindings } from './findings.js';
@@ -27,8 +27,7 @@ export function joinEscapes(src: EscapeJoinSources, result: AnalysisResult): voi
   let bytes = 0;
   let objects = 0;
   for (const p of heapProfiles) {
-    const b = p.sampleTypes.findIndex((t) => t.type === 'alloc_space');
-    const o = p.sampleTypes.findIndex((t) => t.type === 'alloc_objects');
+    const { bytesIx: b, objectsIx: o } = allocColumns(p);
     for (let i = 0; i < p.samples.length; i++) {
       const s = p.samples[i]!;
       if (b >= 0) bytes += s.values[b] ?? 0;

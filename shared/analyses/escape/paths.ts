@@ -10,13 +10,16 @@ export function pathParts(path: string): string[] {
     .filter((p) => p !== '' && p !== '.');
 }
 
+/** How many trailing components two paths share. */
+export function commonSuffix(a: readonly string[], b: readonly string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[a.length - 1 - n] === b[b.length - 1 - n]) n++;
+  return n;
+}
+
 export function sameFile(a: readonly string[], b: readonly string[]): boolean {
-  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
-  if (short.length === 0) return false;
-  for (let i = 1; i <= short.length; i++) {
-    if (short[short.length - i] !== long[long.length - i]) return false;
-  }
-  return true;
+  const shorter = Math.min(a.length, b.length);
+  return shorter > 0 && commonSuffix(a, b) === shorter;
 }
 
 /** `./main.go` → `main.go`; `/abs/x/y.go` stays; used in reports and finding ids. */

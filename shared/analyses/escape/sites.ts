@@ -1,6 +1,6 @@
 import type { EscapeDiagnostic } from '../../model/escape.js';
 import type { Profile, ProfileFrame } from '../../model/profile.js';
-import type { EscapeSite } from '../../model/report.js';
+import { emptyEscapeSite, type EscapeSite } from '../../model/report.js';
 import { displayPath, pathParts, sameFile } from './paths.js';
 
 /**
@@ -61,23 +61,13 @@ export function joinEscapeSites(input: EscapeJoinInput): EscapeSite[] {
     let acc = list.find((a) => sameFile(a.parts, parts) && a.parts.length === parts.length);
     if (!acc) {
       acc = {
-        site: {
+        site: emptyEscapeSite({
           file: displayPath(d.file),
           line: d.line,
           column: d.column,
           ...(d.function ? { function: d.function } : {}),
-          expression: '',
           message: d.message,
-          diagnostics: [],
-          boxing: false,
-          boxingEvidence: [],
-          reasons: [],
-          allocBytes: 0,
-          allocObjects: 0,
-          allocShare: 0,
-          calleeAllocBytes: 0,
-          cpuShare: 0,
-        },
+        }),
         parts,
         cpuWeight: 0,
         convT: new Set(),
@@ -122,12 +112,19 @@ export function joinEscapeSites(input: EscapeJoinInput): EscapeSite[] {
     .sort((a, b) => b.allocBytes - a.allocBytes || b.cpuShare - a.cpuShare || a.file.localeCompare(b.file) || a.line - b.line);
 }
 
+/** A heap profile's sample value indexes of alloc_space (bytes) and alloc_objects; -1 when absent. */
+export function allocColumns(p: Profile): { bytesIx: number; objectsIx: number } {
+  return {
+    bytesIx: p.sampleTypes.findIndex((t) => t.type === 'alloc_space'),
+    objectsIx: p.sampleTypes.findIndex((t) => t.type === 'alloc_objects'),
+  };
+}
+
 /** Adds alloc_space/alloc_objects to the sites; returns all allocated bytes (the share's denominator). */
 function attributeHeap(input: EscapeJoinInput, siteAt: (f?: string, l?: number) => SiteAcc | undefined): number {
   let total = 0;
   for (const p of input.heapProfiles) {
-    const bytesIx = p.sampleTypes.findIndex((t) => t.type === 'alloc_space');
-    const objectsIx = p.sampleTypes.findIndex((t) => t.type === 'alloc_objects');
+    const { bytesIx, objectsIx } = allocColumns(p);
     if (bytesIx < 0) continue;
     for (let i = 0; i < p.samples.length; i++) {
       const sample = p.samples[i]!;

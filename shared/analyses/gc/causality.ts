@@ -40,7 +40,7 @@ import type {
   PhaseCausality,
   SlowTest,
 } from '../../model/causality.js';
-import { percentile } from '../latency/series.js';
+import { durationStats, percentile } from '../latency/series.js';
 import { binomialUpperTail } from './stats.js';
 import type { GcWindow as ModelGcWindow } from '../../model/gc.js';
 
@@ -87,15 +87,7 @@ const STW2 = 3;
 const CATS = 4;
 
 function distribution(values: Float64Array, n: number): DurationStats {
-  const sorted = values.subarray(0, n).sort();
-  return {
-    count: n,
-    p50Ns: percentile(sorted, 0.5),
-    p90Ns: percentile(sorted, 0.9),
-    p99Ns: percentile(sorted, 0.99),
-    p999Ns: percentile(sorted, 0.999),
-    maxNs: n === 0 ? 0 : sorted[n - 1]!,
-  };
+  return durationStats(values.subarray(0, n).sort());
 }
 
 interface SlowCounts {
@@ -186,7 +178,7 @@ function overlapChance(
   if (slowDurations.length * merged.length > EXACT_BUDGET) {
     const sorted = Float64Array.from(slowDurations).sort();
     grid = new Float64Array(GRID);
-    for (let i = 0; i < GRID; i++) grid[i] = sorted[Math.min(sorted.length - 1, Math.ceil(((i + 1) / GRID) * sorted.length) - 1)]!;
+    for (let i = 0; i < GRID; i++) grid[i] = percentile(sorted, (i + 1) / GRID);
   }
   return (d: number): number => {
     const key = grid ? grid[Math.min(GRID - 1, bound(grid, d, false))]! : d;

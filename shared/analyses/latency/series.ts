@@ -36,6 +36,7 @@
  * Values are integer ns (Number of a bigint difference). Memory: one growable typed column set per
  * series (Float64Array durations, BigInt64Array starts, Int32Array tids), no object per measurement.
  */
+import type { DurationStats } from '../../model/causality.js';
 import type { LatencyEvent, LatencyKind, LatencySeries } from '../../model/latency.js';
 import type { PerfSample } from '../../model/perf.js';
 import { bpfCmdNameFromArg } from '../../parsers/perf-script/bpf-cmd.js';
@@ -105,17 +106,7 @@ class Column {
     const v = this.sorted;
     let sum = 0;
     for (let i = 0; i < n; i++) sum += v[i]!;
-    const out: LatencySeries = {
-      series: this.name,
-      kind: this.kind,
-      count: n,
-      p50Ns: percentile(v, 0.5),
-      p90Ns: percentile(v, 0.9),
-      p99Ns: percentile(v, 0.99),
-      p999Ns: percentile(v, 0.999),
-      maxNs: n > 0 ? v[n - 1]! : 0,
-      sumNs: sum,
-    };
+    const out: LatencySeries = { series: this.name, kind: this.kind, ...durationStats(v), sumNs: sum };
     if (this.kind === 'duration') out.unmatched = this.unmatched;
     if (this.scope) out.scope = this.scope;
     return out;
@@ -137,6 +128,19 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (n === 0) return 0;
   const rank = Math.min(n, Math.max(1, Math.ceil(p * n - 1e-9)));
   return sorted[rank - 1]!;
+}
+
+/** Count, nearest-rank percentiles and maximum of ascending values. */
+export function durationStats(sorted: ArrayLike<number>): DurationStats {
+  const n = sorted.length;
+  return {
+    count: n,
+    p50Ns: percentile(sorted, 0.5),
+    p90Ns: percentile(sorted, 0.9),
+    p99Ns: percentile(sorted, 0.99),
+    p999Ns: percentile(sorted, 0.999),
+    maxNs: n > 0 ? sorted[n - 1]! : 0,
+  };
 }
 
 interface PendingSyscall {
