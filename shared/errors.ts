@@ -2,7 +2,7 @@
  * Typed errors. Each knows its HTTP status and a stable code; the API maps them in one place
  * (shared/api/errors.ts) and never serializes anything else.
  */
-import { LIMIT_SETTINGS } from './limits.js';
+import { limitInfo } from './limits.js';
 
 export type ErrorCode =
   | 'invalid_request'
@@ -88,7 +88,7 @@ export class NotMyFormatError extends Error {
 export class LimitExceededError extends TraceLensError {
   readonly setting: string | undefined;
   constructor(readonly limit: string, readonly value: number, readonly max: number, where: string, byteOffset?: number) {
-    const info = (LIMIT_SETTINGS as Record<string, { env: string; unit: string } | undefined>)[limit];
+    const info = limitInfo(limit);
     const at = byteOffset === undefined ? where : formatPosition({ file: where, byteOffset });
     const how = info ? ` (${info.unit}); set ${info.env} to raise it` : '';
     super('too_large', `${at}: ${limit} ${value} exceeds the limit of ${max}${how}`, {

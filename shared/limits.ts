@@ -45,7 +45,12 @@ export const LIMIT_SETTINGS: Readonly<Record<keyof Limits, { env: string; unit: 
   analysisSeconds: { env: 'TRACELENS_LIMIT_ANALYSIS_SECONDS', unit: 'seconds of analysis' },
 });
 
+/** A limit's setting and unit; undefined for a name that is no limit (nor an Object.prototype key). */
+export function limitInfo(limit: string): { env: string; unit: string } | undefined {
+  return Object.hasOwn(LIMIT_SETTINGS, limit) ? LIMIT_SETTINGS[limit as keyof Limits] : undefined;
+}
+
 /** `TRACELENS_LIMIT_COMPRESSION_RATIO` for `compressionRatio`; undefined for a name that is no limit. */
 export function limitSetting(limit: string): string | undefined {
-  return (LIMIT_SETTINGS as Record<string, { env: string } | undefined>)[limit]?.env;
+  return limitInfo(limit)?.env;
 }

@@ -29,8 +29,6 @@ const MARK_FUNCS = new Set([
   'runtime.gcMarkDone',
   'runtime.gcMarkTermination',
 ]);
-/** Every function that marks a sample as GC activity. */
-export const GC_FUNCTIONS: readonly string[] = [...START_FUNCS, STW, ...MARK_FUNCS];
 
 const MAX_COMMS = 4096;
 const DEFAULT_MAX_TIMES = 4_000_000;

@@ -27,7 +27,7 @@ export function logFactorial(n: number): number {
 }
 
 /** ln C(n, k). */
-export function logChoose(n: number, k: number): number {
+function logChoose(n: number, k: number): number {
   if (k < 0 || k > n) return -Infinity;
   return logFactorial(n) - logFactorial(k) - logFactorial(n - k);
 }
