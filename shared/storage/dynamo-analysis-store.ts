@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -10,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TraceLensError } from '../errors.js';
 import type { AnalysisProgress, AnalysisResult, AnalysisStatus, Finding } from '../model/report.js';
+import { ifConditionFails, unlessConditionFails } from './conditions.js';
 import { ddbKeys, foldedKey, reportKey } from './keys.js';
 import type { AnalysisRecord, AnalysisStore, ArtifactBodies, ReportBodyStore } from './ports.js';
 
@@ -36,16 +36,12 @@ export class DynamoAnalysisStore implements AnalysisStore {
       ...(record.repo && record.branch ? ddbKeys.branchIndex(record.tenant, record.repo, record.branch, record.createdAt, record.id) : {}),
       ...rest,
     };
-    try {
-      await this.db.send(
-        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
+    await ifConditionFails(
+      this.db.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(PK)' })),
+      (err) => {
         throw new TraceLensError('conflict', `analysis ${record.id} already exists`, undefined, { cause: err });
-      }
-      throw err;
-    }
+      },
+    );
   }
 
   async get(tenant: string, id: string, withResult = true): Promise<AnalysisRecord | undefined> {
@@ -73,8 +69,8 @@ export class DynamoAnalysisStore implements AnalysisStore {
       ':lease': leaseUntilMs ?? nowMs,
     };
     from.forEach((s, i) => (values[`:from${i}`] = s));
-    try {
-      const out = await this.db.send(
+    const out = await ifConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: ddbKeys.analysis(tenant, id),
@@ -89,17 +85,16 @@ export class DynamoAnalysisStore implements AnalysisStore {
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return out.Attributes ? this.toRecord(out.Attributes) : undefined;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return undefined;
-      throw err;
-    }
+      ),
+      () => undefined,
+    );
+    return out?.Attributes ? this.toRecord(out.Attributes) : undefined;
   }
 
   async saveProgress(tenant: string, id: string, progress: AnalysisProgress): Promise<void> {
-    try {
-      await this.db.send(
+    // Progress is advisory: a record that moved on (or was re-run) keeps its own state.
+    await unlessConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: ddbKeys.analysis(tenant, id),
@@ -108,11 +103,8 @@ export class DynamoAnalysisStore implements AnalysisStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':p': progress, ':running': 'running' },
         }),
-      );
-    } catch (err) {
-      // Progress is advisory: a record that moved on (or was re-run) keeps its own state.
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
   }
 
   async complete(
@@ -155,8 +147,8 @@ export class DynamoAnalysisStore implements AnalysisStore {
   }
 
   async reanalyze(tenant: string, id: string, nowMs: number): Promise<number> {
-    try {
-      const out = await this.db.send(
+    const out = await ifConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: ddbKeys.analysis(tenant, id),
@@ -177,23 +169,21 @@ export class DynamoAnalysisStore implements AnalysisStore {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return Number(out.Attributes?.generation ?? 1);
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
+      ),
+      async () => {
         const existing = await this.get(tenant, id, false);
         if (!existing) throw new TraceLensError('not_found', `analysis ${id} not found`);
         throw new TraceLensError('conflict', `analysis ${id} is ${existing.status}; re-analyse it once it has finished`, {
           status: existing.status,
         });
-      }
-      throw err;
-    }
+      },
+    );
+    return Number(out.Attributes?.generation ?? 1);
   }
 
   async expireLease(tenant: string, id: string): Promise<void> {
-    try {
-      await this.db.send(
+    await unlessConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: ddbKeys.analysis(tenant, id),
@@ -202,15 +192,13 @@ export class DynamoAnalysisStore implements AnalysisStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':running': 'running', ':zero': 0 },
         }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
   }
 
   async markUploadCompleted(tenant: string, id: string, completedAt: string): Promise<void> {
-    try {
-      await this.db.send(
+    await ifConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: ddbKeys.analysis(tenant, id),
@@ -218,33 +206,18 @@ export class DynamoAnalysisStore implements AnalysisStore {
           UpdateExpression: 'SET upload.completedAt = :at',
           ExpressionAttributeValues: { ':at': completedAt },
         }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        throw new TraceLensError('conflict', `upload ${id} was already completed`);
-      }
-      throw err;
-    }
+      ),
+      (err) => {
+        throw new TraceLensError('conflict', `upload ${id} was already completed`, undefined, { cause: err });
+      },
+    );
   }
 
   /** Puts the findings as items (BatchWrite, retrying UnprocessedItems) and deletes stale ones. */
   private async writeFindings(tenant: string, id: string, findings: Finding[], expiresAt: number | undefined): Promise<void> {
     const keep = new Set(findings.map((f) => ddbKeys.finding(tenant, id, f.id).SK));
-    const stale: Array<Record<string, string>> = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :f)',
-          ExpressionAttributeValues: { ':pk': ddbKeys.analysis(tenant, id).PK, ':f': ddbKeys.findingPrefix },
-          ProjectionExpression: 'PK, SK',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) if (!keep.has(item.SK as string)) stale.push({ PK: item.PK as string, SK: item.SK as string });
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const stored = await findingKeys(this.db, this.table, ddbKeys.analysis(tenant, id).PK);
+    const stale = stored.filter((k) => !keep.has(k.SK));
     const requests = [
       ...findings.map((f) => ({
         PutRequest: {
@@ -311,8 +284,8 @@ export class DynamoAnalysisStore implements AnalysisStore {
         remove.push('resultKey');
       }
     }
-    try {
-      await this.db.send(
+    await ifConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: ddbKeys.analysis(tenant, id),
@@ -321,15 +294,13 @@ export class DynamoAnalysisStore implements AnalysisStore {
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
+      ),
+      (err) => {
         throw new TraceLensError('conflict', `analysis ${id} is not held by this attempt; not marking it ${status}`, undefined, {
           cause: err,
         });
-      }
-      throw err;
-    }
+      },
+    );
   }
 
   /**
@@ -370,6 +341,35 @@ export class DynamoAnalysisStore implements AnalysisStore {
     }
     return record;
   }
+}
+
+/**
+ * The keys of an analysis's finding items (`SK F#…` in its partition), every page; with `withAttribute`,
+ * only those that have it.
+ */
+export async function findingKeys(
+  db: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+  withAttribute?: string,
+): Promise<Array<{ PK: string; SK: string }>> {
+  const keys: Array<{ PK: string; SK: string }> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :f)',
+        ...(withAttribute ? { FilterExpression: 'attribute_exists(#a)', ExpressionAttributeNames: { '#a': withAttribute } } : {}),
+        ExpressionAttributeValues: { ':pk': pk, ':f': ddbKeys.findingPrefix },
+        ProjectionExpression: 'PK, SK',
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) keys.push({ PK: item.PK as string, SK: item.SK as string });
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return keys;
 }
 
 const BATCH = 25;

@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { generateKey, parseKey, secretMatches, type Scope } from '../auth/api-keys.js';
 import { TraceLensError } from '../errors.js';
+import { ifConditionFails } from './conditions.js';
 import { ddbKeys } from './keys.js';
 
 /** A key as listed: never the secret, nor its hash. */
@@ -69,8 +69,8 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   async revoke(keyId: string, revokedAt: string): Promise<void> {
-    try {
-      await this.db.send(
+    await ifConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: ddbKeys.apiKey(keyId),
@@ -78,11 +78,11 @@ export class DynamoApiKeyStore implements ApiKeyStore {
           UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
           ExpressionAttributeValues: { ':at': revokedAt },
         }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new TraceLensError('not_found', `no API key ${keyId}`);
-      throw err;
-    }
+      ),
+      (err) => {
+        throw new TraceLensError('not_found', `no API key ${keyId}`, undefined, { cause: err });
+      },
+    );
   }
 
   async verify(presented: string): Promise<Principal | undefined> {

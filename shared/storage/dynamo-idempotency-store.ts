@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ifConditionFails, unlessConditionFails } from './conditions.js';
 import { ddbKeys } from './keys.js';
 import type { ClaimOutcome, IdempotencyKey, IdempotencyStore } from './ports.js';
 
@@ -19,30 +19,31 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
 
   async claim(key: IdempotencyKey, ref: { tenant: string; id: string }, nowMs: number, leaseMs: number): Promise<ClaimOutcome> {
     const k = this.keyOf(key);
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...k,
-            state: 'claimed',
-            tenant: ref.tenant,
-            analysisId: ref.id,
-            leaseUntilMs: nowMs + leaseMs,
-            claimedAt: new Date(nowMs).toISOString(),
-            expiresAt: Math.floor(nowMs / 1000) + RECORD_TTL_S,
-          },
-          ConditionExpression: 'attribute_not_exists(PK) OR (#state = :claimed AND leaseUntilMs < :now)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':claimed': 'claimed', ':now': nowMs },
-        }),
-      );
-      return 'claimed';
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const out = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
-      return out.Item?.state === 'done' ? 'done' : 'held';
-    }
+    return ifConditionFails(
+      this.db
+        .send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              ...k,
+              state: 'claimed',
+              tenant: ref.tenant,
+              analysisId: ref.id,
+              leaseUntilMs: nowMs + leaseMs,
+              claimedAt: new Date(nowMs).toISOString(),
+              expiresAt: Math.floor(nowMs / 1000) + RECORD_TTL_S,
+            },
+            ConditionExpression: 'attribute_not_exists(PK) OR (#state = :claimed AND leaseUntilMs < :now)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':claimed': 'claimed', ':now': nowMs },
+          }),
+        )
+        .then((): ClaimOutcome => 'claimed'),
+      async (): Promise<ClaimOutcome> => {
+        const out = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
+        return out.Item?.state === 'done' ? 'done' : 'held';
+      },
+    );
   }
 
   async done(key: IdempotencyKey): Promise<void> {
@@ -58,17 +59,17 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
   }
 
   async release(key: IdempotencyKey): Promise<void> {
-    await this.db.send(
-      new DeleteCommand({
-        TableName: this.table,
-        Key: this.keyOf(key),
-        ConditionExpression: '#state = :claimed',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':claimed': 'claimed' },
-      }),
-    ).catch((err) => {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    });
+    await unlessConditionFails(
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: this.keyOf(key),
+          ConditionExpression: '#state = :claimed',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':claimed': 'claimed' },
+        }),
+      ),
+    );
   }
 
   private keyOf(k: IdempotencyKey) {

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
@@ -9,6 +8,8 @@ import {
 import { z } from 'zod';
 import { TraceLensError } from '../errors.js';
 import type { AnalysisStatus, Severity } from '../model/report.js';
+import { ifConditionFails, unlessConditionFails } from './conditions.js';
+import { findingKeys } from './dynamo-analysis-store.js';
 import { BRANCH_INDEX, ddbKeys, REPO_INDEX, TTL_ATTRIBUTE } from './keys.js';
 
 /** Page sizes of GET /v1/repos/{repo}/analyses (SPEC §5). */
@@ -241,8 +242,8 @@ export class DynamoRepoStore implements RepoStore {
 
     // The TTL goes first: a pointer is never written to an analysis that can still expire. The
     // condition re-checks what was read, so a re-run that started in between is not pinned.
-    try {
-      await this.db.send(
+    await ifConditionFails(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key,
@@ -251,15 +252,13 @@ export class DynamoRepoStore implements RepoStore {
           ExpressionAttributeNames: { '#repo': 'repo', '#status': 'status', '#ttl': TTL_ATTRIBUTE },
           ExpressionAttributeValues: { ':repo': repo, ':complete': 'complete' },
         }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
+      ),
+      (err) => {
         throw new TraceLensError('conflict', `analysis ${analysisId} changed while it was being pinned; try again`, undefined, {
           cause: err,
         });
-      }
-      throw err;
-    }
+      },
+    );
     await this.clearFindingsTtl(key.PK);
 
     await this.db.send(
@@ -290,39 +289,22 @@ export class DynamoRepoStore implements RepoStore {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { ...gateKey(tenant, repo), repo, thresholds, updatedAt } }));
   }
 
-  /** Findings share the analysis partition (`SK F#…`); those with a TTL lose it, page by page. */
+  /** Findings share the analysis partition (`SK F#…`); those with a TTL lose it. */
   private async clearFindingsTtl(pk: string): Promise<void> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :f)',
-          FilterExpression: 'attribute_exists(#ttl)',
-          ProjectionExpression: 'PK, SK',
-          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: { ':pk': pk, ':f': ddbKeys.findingPrefix },
-          ExclusiveStartKey: start,
-        }),
+    for (const key of await findingKeys(this.db, this.table, pk, TTL_ATTRIBUTE)) {
+      // A finding deleted in between (a re-run rewrites them) has nothing left to keep.
+      await unlessConditionFails(
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            ConditionExpression: 'attribute_exists(PK)',
+            UpdateExpression: 'REMOVE #ttl',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          }),
+        ),
       );
-      for (const item of page.Items ?? []) {
-        try {
-          await this.db.send(
-            new UpdateCommand({
-              TableName: this.table,
-              Key: { PK: item.PK, SK: item.SK },
-              ConditionExpression: 'attribute_exists(PK)',
-              UpdateExpression: 'REMOVE #ttl',
-              ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-            }),
-          );
-        } catch (err) {
-          // A finding deleted in between (a re-run rewrites them) has nothing left to keep.
-          if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        }
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
   }
 }
 
