@@ -5,6 +5,7 @@ import { TraceLensError } from '../../errors.js';
 import { isId, newId } from '../../ids.js';
 import { signShareToken } from '../../auth/share-tokens.js';
 import { parseFormat, renderRecord } from '../render-report.js';
+import { jsonBody, parse } from '../request-body.js';
 import { compareReports } from '../../analyses/compare/compare.js';
 import { mergeThresholds, parseThresholdsQuery } from '../../analyses/compare/gate.js';
 import { toReport } from '../../report/json.js';
@@ -17,9 +18,10 @@ import type { ApiDeps, AppEnv } from '../deps.js';
 export const DIRECT_UPLOAD_MAX_BYTES = 6 * 1024 * 1024;
 
 const name = z.string().trim().min(1).max(256);
+/** `owner/name` (GitLab subgroups: `group/sub/name`); each part starts with a letter, digit or `_`. */
+export const REPO_PATTERN = /^\w[\w.-]*(\/\w[\w.-]*)*$/;
 export const MetadataFields = {
-  // `owner/name` (GitLab subgroups: `group/sub/name`); each part starts with a letter, digit or `_`.
-  repo: name.regex(/^\w[\w.-]*(\/\w[\w.-]*)*$/, 'repo is owner/name: letters, digits, . _ - and /').optional(),
+  repo: name.regex(REPO_PATTERN, 'repo is owner/name: letters, digits, . _ - and /').optional(),
   branch: name.optional(),
   commit: name.optional(),
 };
@@ -34,14 +36,6 @@ export const ShareRequest = z.object({
   /** Default 7 days, at most 30. */
   expiresInSeconds: z.number().int().min(60).max(30 * 86_400).default(7 * 86_400),
 });
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new TraceLensError('invalid_request', 'the body is not JSON');
-  }
-}
 
 export function analysesRoutes(deps: ApiDeps) {
   const now = deps.now ?? (() => new Date());
@@ -160,8 +154,7 @@ export function analysesRoutes(deps: ApiDeps) {
   app.post('/:id/share', async (c) => {
     const id = c.req.param('id');
     const tenant = c.get('tenant');
-    const text = await c.req.text();
-    const body = parse(ShareRequest, text.trim() === '' ? {} : safeJson(text));
+    const body = parse(ShareRequest, await jsonBody(c.req.raw, { emptyAs: {} }));
     const record = isId(id) ? await deps.analyses.get(tenant, id, false) : undefined;
     if (!record) throw new TraceLensError('not_found', `analysis ${id} not found`);
     if (deps.shareSecrets.length === 0) throw new TraceLensError('conflict', 'share links are not configured on this deployment (no signing secret)');
@@ -199,13 +192,6 @@ async function resolveBase(deps: ApiDeps, tenant: string, head: AnalysisRecord, 
     cursor = page.nextCursor;
   }
   throw new TraceLensError('not_found', `branch ${branch} of ${head.repo} has no baseline pinned and no complete analysis to compare with`);
-}
-
-export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new TraceLensError('invalid_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
 }
 
 export function definedOnly<T extends object>(o: T): Partial<T> {

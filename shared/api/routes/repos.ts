@@ -8,9 +8,9 @@ import { TraceLensError } from '../../errors.js';
 import { isId } from '../../ids.js';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, type AnalysisSummary, type RepoStore } from '../../storage/repo-store.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
+import { jsonBody, parse } from '../request-body.js';
+import { REPO_PATTERN } from './analyses.js';
 
-/** The same rule POST /v1/analyses applies to `repo`: `owner/name` (or `group/sub/name`). */
-const REPO = /^\w[\w.-]*(\/\w[\w.-]*)*$/;
 /** Branch names as git allows them, loosely: no control characters, at most 256 characters. */
 const BRANCH = /^[^\u0000-\u001f\u007f]{1,256}$/;
 
@@ -68,15 +68,12 @@ export function reposRoutes(deps: Pick<ApiDeps, 'now'> & { repos: RepoStore }) {
       const target = targetOf(c);
       if (target?.kind === 'gate') {
         if (!hasScope(c.get('scopes') ?? [], 'admin')) throw new TraceLensError('forbidden', 'setting a repo\'s gate needs the "admin" scope');
-        const overrides = GateThresholdOverridesSchema.safeParse(await jsonBody(c));
-        if (!overrides.success) {
-          throw new TraceLensError('invalid_request', overrides.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-        }
-        await deps.repos.putGate(c.get('tenant'), target.repo, overrides.data, now().toISOString());
-        return c.json({ repo: target.repo, thresholds: mergeThresholds(overrides.data), overrides: overrides.data });
+        const overrides = parse(GateThresholdOverridesSchema, await jsonBody(c.req.raw));
+        await deps.repos.putGate(c.get('tenant'), target.repo, overrides, now().toISOString());
+        return c.json({ repo: target.repo, thresholds: mergeThresholds(overrides), overrides });
       }
       if (target?.kind !== 'baseline') throw noRoute(c);
-      const { analysisId } = parse(PinBody, await jsonBody(c));
+      const { analysisId } = parse(PinBody, await jsonBody(c.req.raw));
       const baseline = await deps.repos.pinBaseline(c.get('tenant'), target.repo, target.branch, analysisId, now().toISOString());
       return c.json(baseline, 200);
     },
@@ -116,7 +113,7 @@ function decodeSegment(segment: string): string {
 
 function repoOf(segments: string[]): string {
   const repo = segments.join('/');
-  if (repo.length > 256 || !REPO.test(repo)) {
+  if (repo.length > 256 || !REPO_PATTERN.test(repo)) {
     throw new TraceLensError('invalid_request', `repo "${repo}" is not owner/name (letters, digits, . _ - and /)`);
   }
   return repo;
@@ -162,24 +159,6 @@ function toItem(s: AnalysisSummary, requestUrl: string) {
     ...(s.findingCounts !== undefined ? { findings: s.findingCounts } : {}),
     reportUrl: new URL(`/v1/analyses/${s.id}`, requestUrl).toString(),
   };
-}
-
-async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new TraceLensError('invalid_request', 'the request body is not JSON: send {"analysisId": "..."}', undefined, {
-      cause: err,
-    });
-  }
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new TraceLensError('invalid_request', issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; '), { issues });
 }
 
 function noRoute(c: Context<AppEnv>): TraceLensError {

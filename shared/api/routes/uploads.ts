@@ -5,7 +5,8 @@ import { isId, newId } from '../../ids.js';
 import { archiveKey } from '../../storage/keys.js';
 import type { AnalysisRecord, UploadInfo } from '../../storage/ports.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
-import { LABEL_KEY, MetadataFields, definedOnly, expiresAtFor, parse } from './analyses.js';
+import { jsonBody, parse } from '../request-body.js';
+import { LABEL_KEY, MetadataFields, definedOnly, expiresAtFor } from './analyses.js';
 
 /** SPEC §5: above this, uploads are multipart. */
 export const MULTIPART_THRESHOLD_BYTES = 100 * 1024 * 1024;
@@ -128,14 +129,4 @@ async function pendingUpload(deps: ApiDeps, tenant: string, id: string, anyMetho
     throw new TraceLensError('conflict', `upload ${id} has already arrived (analysis ${record.status})`);
   }
   return record;
-}
-
-async function jsonBody(req: Request): Promise<unknown> {
-  const text = await req.text();
-  if (text.length > 2 * 1024 * 1024) throw new TraceLensError('too_large', 'the JSON body is over 2 MiB');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new TraceLensError('invalid_request', 'the body is not JSON');
-  }
 }
