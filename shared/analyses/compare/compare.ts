@@ -11,7 +11,7 @@ import type {
   SiteDelta,
 } from '../../model/compare.js';
 import type { AnalysisResult, EscapeSite, Finding, Hotspot, Report } from '../../model/report.js';
-import { findingId } from '../escape/findings.js';
+import { findingId, roundShare } from '../escape/findings.js';
 import { commonSuffix, displayPath, pathParts, sameFile } from '../escape/paths.js';
 import { evaluateGate, fmtBytes, fmtPct, fmtPoints, fmtRatio, fmtSigned, mergeThresholds, siteGateReason } from './gate.js';
 
@@ -209,10 +209,10 @@ function esc003Findings(sites: SiteDelta[], t: GateThresholds): Finding[] {
         baseBytes: s.baseBytes,
         headBytes: s.headBytes,
         deltaBytes: s.deltaBytes,
-        deltaRatio: s.deltaRatio === null ? null : round(s.deltaRatio),
-        baseShare: round(s.baseShare),
-        headShare: round(s.headShare),
-        deltaShare: round(s.deltaShare),
+        deltaRatio: s.deltaRatio === null ? null : roundShare(s.deltaRatio),
+        baseShare: roundShare(s.baseShare),
+        headShare: roundShare(s.headShare),
+        deltaShare: roundShare(s.deltaShare),
         baseObjects: s.baseObjects,
         headObjects: s.headObjects,
         expression: s.expression,
@@ -366,8 +366,4 @@ function compareGc(base: AnalysisResult, head: AnalysisResult): GcDelta {
     headCpuShare: h,
     deltaCpuShare: b !== null && h !== null ? h - b : null,
   };
-}
-
-function round(x: number): number {
-  return Math.round(x * 10000) / 10000;
 }

@@ -36,10 +36,10 @@ export function escapeFindings(
     const evidence = {
       allocBytes: s.allocBytes,
       allocObjects: s.allocObjects,
-      allocShare: round(s.allocShare),
-      objectShare: round(objectShare),
+      allocShare: roundShare(s.allocShare),
+      objectShare: roundShare(objectShare),
       calleeAllocBytes: s.calleeAllocBytes,
-      cpuShare: round(s.cpuShare),
+      cpuShare: roundShare(s.cpuShare),
       expressions: s.diagnostics.map((d) => d.expression),
     };
     if (s.allocShare >= t.heavyShare || objectShare >= t.heavyShare) {
@@ -85,7 +85,7 @@ export function escapeFindings(
         allocObjects: op.allocObjects,
         marshalBytes: op.marshalBytes,
         marshalObjects: op.marshalObjects,
-        marshalShare: round(op.marshalBytes / totals.bytes),
+        marshalShare: roundShare(op.marshalBytes / totals.bytes),
       },
       recommendation:
         op.library === 'cilium/ebpf'
@@ -122,6 +122,7 @@ function short(fn: string): string {
   return fn.replace(/^.*\//, '');
 }
 
-function round(x: number): number {
+/** A share or ratio in finding evidence: 4 decimals, so evidence does not churn in the last digits. */
+export function roundShare(x: number): number {
   return Math.round(x * 10000) / 10000;
 }
