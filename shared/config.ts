@@ -73,3 +73,23 @@ export function loadConfig(env: Env): Config {
   if (env.TRACELENS_DYNAMODB_ENDPOINT) config.dynamoEndpoint = env.TRACELENS_DYNAMODB_ENDPOINT;
   return config;
 }
+
+/**
+ * The configuration against the embedded emulators (the local service, tests): their endpoints, the
+ * given table and bucket, default limits and retention unless given, no share secrets.
+ */
+export function embeddedConfig(
+  endpoints: { s3Endpoint: string; dynamoEndpoint: string },
+  o: { tableName: string; bucketName: string; limits?: Limits; retentionDays?: number },
+): Config {
+  return {
+    tableName: o.tableName,
+    bucketName: o.bucketName,
+    region: 'us-east-1',
+    s3Endpoint: endpoints.s3Endpoint,
+    dynamoEndpoint: endpoints.dynamoEndpoint,
+    limits: o.limits ?? { ...DEFAULT_LIMITS },
+    retentionDays: o.retentionDays ?? 30,
+    shareSecrets: [],
+  };
+}

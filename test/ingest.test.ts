@@ -17,7 +17,7 @@ import { startLocalService, type LocalService, type LocalServiceOptions } from '
 import type { Report } from '../shared/model/report.js';
 import { ddbKeys } from '../shared/storage/keys.js';
 import type { ArchiveStore } from '../shared/storage/ports.js';
-import { fetchWithToken } from './helpers/http.js';
+import { fetchWithToken, json } from './helpers/http.js';
 import { BOXED_ARCHIVE, boxedArchive } from './helpers/samples.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -36,15 +36,6 @@ async function startService(extra: Partial<LocalServiceOptions> = {}): Promise<L
   const s = await startLocalService({ dataDir, port: 0, log: silentLogger, createAnalyzer: createHandler, retryDelayMs: 50, ...extra });
   services.push(s);
   return s;
-}
-
-async function json(res: Response): Promise<any> {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`not JSON (${res.status}): ${text.slice(0, 300)}`);
-  }
 }
 
 async function createUpload(s: LocalService, body: Record<string, unknown>) {

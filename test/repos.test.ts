@@ -9,7 +9,6 @@ import { notFound, onError } from '../shared/api/errors.js';
 import { reposRoutes } from '../shared/api/routes/repos.js';
 import { newId } from '../shared/ids.js';
 import { silentLogger } from '../shared/logger.js';
-import { emptyResult } from '../shared/model/report.js';
 import { ddbKeys } from '../shared/storage/keys.js';
 import type { AnalysisRecord } from '../shared/storage/ports.js';
 import { DynamoRepoStore } from '../shared/storage/repo-store.js';
@@ -68,10 +67,7 @@ async function seed(tenant: string, repo: string, branch: string, at: number): P
   return record;
 }
 
-async function complete(tenant: string, id: string): Promise<void> {
-  await stores.analyses.start(tenant, id, ['pending'], new Date().toISOString());
-  await stores.analyses.complete(tenant, id, emptyResult(), new Date().toISOString());
-}
+const complete = (tenant: string, id: string) => stores.completeAnalysis(tenant, id);
 
 async function getJson<T>(path: string, tenant = 'local'): Promise<{ status: number; body: T }> {
   const res = await app.request(path, { headers: { 'x-tenant': tenant } });

@@ -9,8 +9,8 @@ import { createApp } from '../api/app.js';
 import type { ProcessDeps } from '../analyzer/process-messages.js';
 import { reanalysisMessage } from '../analyzer/queue-messages.js';
 import { encodeEventKey } from '../analyzer/queue-messages.js';
-import type { Config } from '../config.js';
-import { DEFAULT_LIMITS, type Limits } from '../limits.js';
+import { embeddedConfig, type Config } from '../config.js';
+import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedStores, type S3NotificationEvent } from '../storage/embedded.js';
 import type { AnalysisQueue, ArchiveStore } from '../storage/ports.js';
@@ -83,16 +83,12 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
     unlock();
     throw err;
   }
-  const config: Config = {
+  const config = embeddedConfig(embedded, {
     tableName: LOCAL_TABLE,
     bucketName: LOCAL_BUCKET,
-    region: 'us-east-1',
-    s3Endpoint: embedded.s3Endpoint,
-    dynamoEndpoint: embedded.dynamoEndpoint,
-    limits: o.limits ?? { ...DEFAULT_LIMITS },
-    retentionDays: o.retentionDays ?? 30,
-    shareSecrets: [],
-  };
+    ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.retentionDays !== undefined ? { retentionDays: o.retentionDays } : {}),
+  });
   const stores = createStores(config, embedded.credentials);
   let server: Server | undefined;
   let token = '';

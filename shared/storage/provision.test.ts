@@ -7,8 +7,8 @@ import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamo
 import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClient, documentClient } from './clients.js';
 import { startEmbeddedStores } from './embedded.js';
-import { ddbKeys } from './keys.js';
-import { ensureTable } from './provision.js';
+import { ddbKeys, REPO_INDEX } from './keys.js';
+import { ensureTable, globalIndex } from './provision.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const dir = mkdtempSync(join(tmpdir(), 'tracelens-provision-'));
@@ -29,16 +29,7 @@ it('upgrades a local table made before GSI2: same items, branch-index keys added
           { AttributeName: 'PK', KeyType: 'HASH' },
           { AttributeName: 'SK', KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'GSI1',
-            KeySchema: [
-              { AttributeName: 'GSI1PK', KeyType: 'HASH' },
-              { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        GlobalSecondaryIndexes: [globalIndex(REPO_INDEX)],
       }),
     );
     const item = {

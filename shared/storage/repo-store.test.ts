@@ -5,7 +5,6 @@ import { after, before, describe, it } from 'node:test';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestStores, type TestStores } from '../../test/helpers/stores.js';
 import { newId } from '../ids.js';
-import { emptyResult } from '../model/report.js';
 import { ddbKeys } from './keys.js';
 import type { AnalysisRecord } from './ports.js';
 import { DynamoRepoStore, type AnalysisSummary } from './repo-store.js';
@@ -32,10 +31,7 @@ async function seed(tenant: string, repo: string, branch: string | undefined, at
   return record;
 }
 
-async function complete(tenant: string, id: string): Promise<void> {
-  await stores.analyses.start(tenant, id, ['pending'], new Date().toISOString());
-  await stores.analyses.complete(tenant, id, emptyResult(), new Date().toISOString());
-}
+const complete = (tenant: string, id: string) => stores.completeAnalysis(tenant, id);
 
 /** Every page of a listing, with the cursors that led to them. */
 async function allPages(tenant: string, repo: string, limit: number, branch?: string) {

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Config } from '../../shared/config.js';
-import { DEFAULT_LIMITS } from '../../shared/limits.js';
+import { embeddedConfig } from '../../shared/config.js';
 import { LOCAL_BUCKET, LOCAL_TABLE } from '../../shared/local/service.js';
 import type { Report } from '../../shared/model/report.js';
 import { startEmbeddedStores } from '../../shared/storage/embedded.js';
@@ -151,16 +150,7 @@ describe('a service process killed mid-analysis', () => {
 
       // The data dir, opened after the service stopped: one record, its attempts, one set of findings.
       const embedded = await startEmbeddedStores({ dataDir });
-      const config: Config = {
-        tableName: LOCAL_TABLE,
-        bucketName: LOCAL_BUCKET,
-        region: 'us-east-1',
-        s3Endpoint: embedded.s3Endpoint,
-        dynamoEndpoint: embedded.dynamoEndpoint,
-        limits: { ...DEFAULT_LIMITS },
-        retentionDays: 30,
-        shareSecrets: [],
-      };
+      const config = embeddedConfig(embedded, { tableName: LOCAL_TABLE, bucketName: LOCAL_BUCKET });
       const stores = createStores(config, embedded.credentials);
       try {
         const rec = await stores.analyses.get('local', id);

@@ -15,7 +15,7 @@ import type { Report } from '../../shared/model/report.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../../shared/storage/clients.js';
 import { injectFaults } from '../../shared/storage/fault-injection.js';
 import { ddbKeys } from '../../shared/storage/keys.js';
-import { fetchWithToken } from '../helpers/http.js';
+import { fetchWithToken, json } from '../helpers/http.js';
 import { boxedArchive, STRUCT_ARCHIVE } from '../helpers/samples.js';
 import { startTestStores, type TestStores } from '../helpers/stores.js';
 import { readFileSync } from 'node:fs';
@@ -84,15 +84,6 @@ describe('whole flows with faults on every SDK call', () => {
     await s?.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-
-  async function json(res: Response): Promise<any> {
-    const text = await res.text();
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new Error(`not JSON (${res.status}): ${text.slice(0, 300)}`);
-    }
-  }
 
   async function waitDone(id: string, timeoutMs = 90_000): Promise<Report> {
     const t0 = Date.now();

@@ -13,3 +13,13 @@ export function fetchWithToken(services: () => Array<LocalService | undefined>):
     return globalThis.fetch(input, { ...init, headers });
   };
 }
+
+/** The response body as JSON; a test failure quoting the status and the body when it is not JSON. */
+export async function json(res: Response): Promise<any> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`not JSON (${res.status}): ${text.slice(0, 300)}`);
+  }
+}

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../shared/config.js';
-import { DEFAULT_LIMITS } from '../../shared/limits.js';
+import { embeddedConfig } from '../../shared/config.js';
+import { emptyResult } from '../../shared/model/report.js';
 import { startEmbeddedStores } from '../../shared/storage/embedded.js';
 import { ensureBucket, ensureTable } from '../../shared/storage/provision.js';
 import { createStores } from '../../shared/storage/wiring.js';
@@ -13,16 +13,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export async function startTestStores() {
   const dataDir = mkdtempSync(join(tmpdir(), 'tracelens-test-'));
   const embedded = await startEmbeddedStores({ dataDir });
-  const config: Config = {
-    tableName: 'tracelens-test',
-    bucketName: 'tracelens-test',
-    region: 'us-east-1',
-    s3Endpoint: embedded.s3Endpoint,
-    dynamoEndpoint: embedded.dynamoEndpoint,
-    limits: { ...DEFAULT_LIMITS },
-    retentionDays: 30,
-    shareSecrets: [],
-  };
+  const config = embeddedConfig(embedded, { tableName: 'tracelens-test', bucketName: 'tracelens-test' });
   const stores = createStores(config, embedded.credentials);
   await ensureTable(stores.dynamo, config.tableName);
   await ensureBucket(stores.s3, config.bucketName);
@@ -41,6 +32,11 @@ export async function startTestStores() {
       TRACELENS_S3_ENDPOINT: embedded.s3Endpoint,
       TRACELENS_DYNAMODB_ENDPOINT: embedded.dynamoEndpoint,
 
+    },
+    /** Takes a pending analysis through start → complete, with an empty result. */
+    async completeAnalysis(tenant: string, id: string): Promise<void> {
+      await stores.analyses.start(tenant, id, ['pending'], new Date().toISOString());
+      await stores.analyses.complete(tenant, id, emptyResult(), new Date().toISOString());
     },
     async stop() {
       stores.s3.destroy();
