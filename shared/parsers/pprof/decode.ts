@@ -289,202 +289,172 @@ class ProfileDecoder {
   }
 
   /**
+   * The records of one kind (Mapping, Function, Location): each decoded from its span by `field` into
+   * a fresh `make()`, with the `uint64 id = 1` every one of them has read here; ids are non-zero, and
+   * unique once `table` indexes them.
+   */
+  private records<T extends { id: number }>(
+    spans: Spans,
+    name: string,
+    table: IdTable<T>,
+    make: () => T,
+    field: (rec: T, field: number, wire: number, keyAt: number, end: number) => void,
+  ): T[] {
+    const r = this.r;
+    const idWhat = `${name}.id`;
+    const out: T[] = [];
+    const keys: (number | string)[] = [];
+    const idsAt: number[] = [];
+    for (let i = 0; i < spans.length; i += 3) {
+      r.pos = spans[i + 1]!;
+      const end = spans[i + 2]!;
+      const rec = make();
+      let key: number | string = 0;
+      let idAt = spans[i]!;
+      while (r.pos < end) {
+        const keyAt = r.pos;
+        const k = r.key(end);
+        if (k >>> 3 === 1) {
+          // uint64 id = 1
+          idAt = r.scalar(keyAt, k & 7, idWhat);
+          key = r.id(end);
+          rec.id = Number(key);
+        } else field(rec, k >>> 3, k & 7, keyAt, end);
+      }
+      if (key === 0) throw r.error(spans[i]!, `${name.toLowerCase()} without an id (id 0 is reserved)`);
+      out.push(rec);
+      keys.push(key);
+      idsAt.push(idAt);
+    }
+    table.fill(out, keys, idsAt);
+    return out;
+  }
+
+  /**
    * message Mapping { uint64 id = 1; uint64 memory_start = 2; uint64 memory_limit = 3; uint64 file_offset = 4;
    *   int64 filename = 5; int64 build_id = 6; bool has_functions = 7; bool has_filenames = 8;
    *   bool has_line_numbers = 9; bool has_inline_frames = 10; }
    */
   private decodeMappings(): ProfileMapping[] {
     const r = this.r;
-    const spans = this.mappingSpans;
-    const out: ProfileMapping[] = [];
-    const keys: (number | string)[] = [];
-    const idsAt: number[] = [];
-    for (let i = 0; i < spans.length; i += 3) {
-      r.pos = spans[i + 1]!;
-      const end = spans[i + 2]!;
-      const m: ProfileMapping = {
-        id: 0,
-        memoryStart: 0n,
-        memoryLimit: 0n,
-        fileOffset: 0n,
-        filename: '',
-        buildId: '',
-        hasFunctions: false,
-        hasFilenames: false,
-        hasLineNumbers: false,
-        hasInlineFrames: false,
-      };
-      let key: number | string = 0;
-      let idAt = spans[i]!;
-      while (r.pos < end) {
-        const keyAt = r.pos;
-        const k = r.key(end);
-        const wire = k & 7;
-        switch (k >>> 3) {
-          case 1: // uint64 id = 1
-            idAt = r.scalar(keyAt, wire, 'Mapping.id');
-            key = r.id(end);
-            m.id = Number(key);
-            break;
-          case 2: // uint64 memory_start = 2
-            r.scalar(keyAt, wire, 'Mapping.memory_start');
-            m.memoryStart = r.uint64(end);
-            break;
-          case 3: // uint64 memory_limit = 3
-            r.scalar(keyAt, wire, 'Mapping.memory_limit');
-            m.memoryLimit = r.uint64(end);
-            break;
-          case 4: // uint64 file_offset = 4
-            r.scalar(keyAt, wire, 'Mapping.file_offset');
-            m.fileOffset = r.uint64(end);
-            break;
-          case 5: // int64 filename = 5 (index into string_table)
-            r.scalar(keyAt, wire, 'Mapping.filename');
-            m.filename = this.strings.read(end);
-            break;
-          case 6: // int64 build_id = 6 (index into string_table)
-            r.scalar(keyAt, wire, 'Mapping.build_id');
-            m.buildId = this.strings.read(end);
-            break;
-          case 7: // bool has_functions = 7
-            r.scalar(keyAt, wire, 'Mapping.has_functions');
-            m.hasFunctions = r.bool(end);
-            break;
-          case 8: // bool has_filenames = 8
-            r.scalar(keyAt, wire, 'Mapping.has_filenames');
-            m.hasFilenames = r.bool(end);
-            break;
-          case 9: // bool has_line_numbers = 9
-            r.scalar(keyAt, wire, 'Mapping.has_line_numbers');
-            m.hasLineNumbers = r.bool(end);
-            break;
-          case 10: // bool has_inline_frames = 10
-            r.scalar(keyAt, wire, 'Mapping.has_inline_frames');
-            m.hasInlineFrames = r.bool(end);
-            break;
-          default:
-            r.skip(wire, end, keyAt, k >>> 3);
-        }
+    const newMapping = (): ProfileMapping => ({
+      id: 0,
+      memoryStart: 0n,
+      memoryLimit: 0n,
+      fileOffset: 0n,
+      filename: '',
+      buildId: '',
+      hasFunctions: false,
+      hasFilenames: false,
+      hasLineNumbers: false,
+      hasInlineFrames: false,
+    });
+    return this.records(this.mappingSpans, 'Mapping', this.mappings, newMapping, (m, field, wire, keyAt, end) => {
+      switch (field) {
+        case 2: // uint64 memory_start = 2
+          r.scalar(keyAt, wire, 'Mapping.memory_start');
+          m.memoryStart = r.uint64(end);
+          break;
+        case 3: // uint64 memory_limit = 3
+          r.scalar(keyAt, wire, 'Mapping.memory_limit');
+          m.memoryLimit = r.uint64(end);
+          break;
+        case 4: // uint64 file_offset = 4
+          r.scalar(keyAt, wire, 'Mapping.file_offset');
+          m.fileOffset = r.uint64(end);
+          break;
+        case 5: // int64 filename = 5 (index into string_table)
+          r.scalar(keyAt, wire, 'Mapping.filename');
+          m.filename = this.strings.read(end);
+          break;
+        case 6: // int64 build_id = 6 (index into string_table)
+          r.scalar(keyAt, wire, 'Mapping.build_id');
+          m.buildId = this.strings.read(end);
+          break;
+        case 7: // bool has_functions = 7
+          r.scalar(keyAt, wire, 'Mapping.has_functions');
+          m.hasFunctions = r.bool(end);
+          break;
+        case 8: // bool has_filenames = 8
+          r.scalar(keyAt, wire, 'Mapping.has_filenames');
+          m.hasFilenames = r.bool(end);
+          break;
+        case 9: // bool has_line_numbers = 9
+          r.scalar(keyAt, wire, 'Mapping.has_line_numbers');
+          m.hasLineNumbers = r.bool(end);
+          break;
+        case 10: // bool has_inline_frames = 10
+          r.scalar(keyAt, wire, 'Mapping.has_inline_frames');
+          m.hasInlineFrames = r.bool(end);
+          break;
+        default:
+          r.skip(wire, end, keyAt, field);
       }
-      if (key === 0) throw r.error(spans[i]!, 'mapping without an id (id 0 is reserved)');
-      out.push(m);
-      keys.push(key);
-      idsAt.push(idAt);
-    }
-    this.mappings.fill(out, keys, idsAt);
-    return out;
+    });
   }
 
   /** message Function { uint64 id = 1; int64 name = 2; int64 system_name = 3; int64 filename = 4; int64 start_line = 5; } */
   private decodeFunctions(): ProfileFunction[] {
     const r = this.r;
-    const spans = this.functionSpans;
-    const out: ProfileFunction[] = [];
-    const keys: (number | string)[] = [];
-    const idsAt: number[] = [];
-    for (let i = 0; i < spans.length; i += 3) {
-      r.pos = spans[i + 1]!;
-      const end = spans[i + 2]!;
-      const f: ProfileFunction = { id: 0, name: '', systemName: '', filename: '', startLine: 0 };
-      let key: number | string = 0;
-      let idAt = spans[i]!;
-      while (r.pos < end) {
-        const keyAt = r.pos;
-        const k = r.key(end);
-        const wire = k & 7;
-        switch (k >>> 3) {
-          case 1: // uint64 id = 1
-            idAt = r.scalar(keyAt, wire, 'Function.id');
-            key = r.id(end);
-            f.id = Number(key);
-            break;
-          case 2: // int64 name = 2 (index into string_table)
-            r.scalar(keyAt, wire, 'Function.name');
-            f.name = this.strings.read(end);
-            break;
-          case 3: // int64 system_name = 3 (index into string_table)
-            r.scalar(keyAt, wire, 'Function.system_name');
-            f.systemName = this.strings.read(end);
-            break;
-          case 4: // int64 filename = 4 (index into string_table)
-            r.scalar(keyAt, wire, 'Function.filename');
-            f.filename = this.strings.read(end);
-            break;
-          case 5: // int64 start_line = 5
-            r.scalar(keyAt, wire, 'Function.start_line');
-            f.startLine = r.int64(end);
-            break;
-          default:
-            r.skip(wire, end, keyAt, k >>> 3);
-        }
+    const newFunction = (): ProfileFunction => ({ id: 0, name: '', systemName: '', filename: '', startLine: 0 });
+    return this.records(this.functionSpans, 'Function', this.functions, newFunction, (f, field, wire, keyAt, end) => {
+      switch (field) {
+        case 2: // int64 name = 2 (index into string_table)
+          r.scalar(keyAt, wire, 'Function.name');
+          f.name = this.strings.read(end);
+          break;
+        case 3: // int64 system_name = 3 (index into string_table)
+          r.scalar(keyAt, wire, 'Function.system_name');
+          f.systemName = this.strings.read(end);
+          break;
+        case 4: // int64 filename = 4 (index into string_table)
+          r.scalar(keyAt, wire, 'Function.filename');
+          f.filename = this.strings.read(end);
+          break;
+        case 5: // int64 start_line = 5
+          r.scalar(keyAt, wire, 'Function.start_line');
+          f.startLine = r.int64(end);
+          break;
+        default:
+          r.skip(wire, end, keyAt, field);
       }
-      if (key === 0) throw r.error(spans[i]!, 'function without an id (id 0 is reserved)');
-      out.push(f);
-      keys.push(key);
-      idsAt.push(idAt);
-    }
-    this.functions.fill(out, keys, idsAt);
-    return out;
+    });
   }
 
   /** message Location { uint64 id = 1; uint64 mapping_id = 2; uint64 address = 3; repeated Line line = 4; bool is_folded = 5; } */
   private decodeLocations(): ProfileLocation[] {
     const r = this.r;
-    const spans = this.locationSpans;
-    const out: ProfileLocation[] = [];
-    const keys: (number | string)[] = [];
-    const idsAt: number[] = [];
-    for (let i = 0; i < spans.length; i += 3) {
-      r.pos = spans[i + 1]!;
-      const end = spans[i + 2]!;
-      const loc: ProfileLocation = { id: 0, mapping: undefined, address: 0n, lines: [], isFolded: false };
-      let key: number | string = 0;
-      let idAt = spans[i]!;
-      while (r.pos < end) {
-        const keyAt = r.pos;
-        const k = r.key(end);
-        const wire = k & 7;
-        switch (k >>> 3) {
-          case 1: // uint64 id = 1
-            idAt = r.scalar(keyAt, wire, 'Location.id');
-            key = r.id(end);
-            loc.id = Number(key);
-            break;
-          case 2: {
-            // uint64 mapping_id = 2 (0: none)
-            const at = r.scalar(keyAt, wire, 'Location.mapping_id');
-            const id = r.id(end);
-            if (id === 0) loc.mapping = undefined;
-            else {
-              const m = this.mappings.get(id);
-              if (m === undefined) throw r.error(at, `Location.mapping_id ${id} names no mapping`);
-              loc.mapping = m;
-            }
-            break;
+    const newLocation = (): ProfileLocation => ({ id: 0, mapping: undefined, address: 0n, lines: [], isFolded: false });
+    return this.records(this.locationSpans, 'Location', this.locations, newLocation, (loc, field, wire, keyAt, end) => {
+      switch (field) {
+        case 2: {
+          // uint64 mapping_id = 2 (0: none)
+          const at = r.scalar(keyAt, wire, 'Location.mapping_id');
+          const id = r.id(end);
+          if (id === 0) loc.mapping = undefined;
+          else {
+            const m = this.mappings.get(id);
+            if (m === undefined) throw r.error(at, `Location.mapping_id ${id} names no mapping`);
+            loc.mapping = m;
           }
-          case 3: // uint64 address = 3
-            r.scalar(keyAt, wire, 'Location.address');
-            loc.address = r.uint64(end);
-            break;
-          case 4: // repeated Line line = 4
-            if (wire !== LEN) throw r.wrongWire(keyAt, 'Location.line', wire, 'LEN');
-            loc.lines.push(this.line(r.len(end, keyAt, 'Location.line'), keyAt));
-            break;
-          case 5: // bool is_folded = 5
-            r.scalar(keyAt, wire, 'Location.is_folded');
-            loc.isFolded = r.bool(end);
-            break;
-          default:
-            r.skip(wire, end, keyAt, k >>> 3);
+          break;
         }
+        case 3: // uint64 address = 3
+          r.scalar(keyAt, wire, 'Location.address');
+          loc.address = r.uint64(end);
+          break;
+        case 4: // repeated Line line = 4
+          if (wire !== LEN) throw r.wrongWire(keyAt, 'Location.line', wire, 'LEN');
+          loc.lines.push(this.line(r.len(end, keyAt, 'Location.line'), keyAt));
+          break;
+        case 5: // bool is_folded = 5
+          r.scalar(keyAt, wire, 'Location.is_folded');
+          loc.isFolded = r.bool(end);
+          break;
+        default:
+          r.skip(wire, end, keyAt, field);
       }
-      if (key === 0) throw r.error(spans[i]!, 'location without an id (id 0 is reserved)');
-      out.push(loc);
-      keys.push(key);
-      idsAt.push(idAt);
-    }
-    this.locations.fill(out, keys, idsAt);
-    return out;
+    });
   }
 
   /** message Line { uint64 function_id = 1; int64 line = 2; int64 column = 3; } — bytes [pos, end). */

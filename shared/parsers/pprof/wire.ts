@@ -39,7 +39,7 @@ const UNSAFE_HI = 0x200000;
 
 const WIRE_NAMES = ['VARINT', 'I64', 'LEN', 'SGROUP', 'EGROUP', 'I32', 'wire type 6', 'wire type 7'];
 
-export function wireName(type: number): string {
+function wireName(type: number): string {
   return WIRE_NAMES[type] ?? `wire type ${type}`;
 }
 
@@ -68,26 +68,22 @@ export class ProtoReader {
 
   /** A uint64 varint as a number (exact below 2^53). */
   uint(end: number): number {
-    const b = this.buf;
-    const p = this.pos;
-    if (p + 1 < end) {
-      const b0 = b[p]!;
-      if (b0 < 0x80) {
-        this.pos = p + 1;
-        return b0;
-      }
-      const b1 = b[p + 1]!;
-      if (b1 < 0x80) {
-        this.pos = p + 2;
-        return (b0 & 0x7f) | (b1 << 7);
-      }
-    }
+    const n = this.short(end);
+    if (n >= 0) return n;
     this.long(end);
     return (this.hi >>> 0) * TWO_32 + (this.lo >>> 0);
   }
 
   /** An int64 varint as a number: two's complement, exact for |x| < 2^53. */
   int64(end: number): number {
+    const n = this.short(end);
+    if (n >= 0) return n;
+    this.long(end);
+    return this.hi * TWO_32 + (this.lo >>> 0);
+  }
+
+  /** The fast path of `uint` and `int64`: a varint of 1–2 bytes, or -1 (pos unmoved) for any other. */
+  private short(end: number): number {
     const b = this.buf;
     const p = this.pos;
     if (p + 1 < end) {
@@ -102,8 +98,7 @@ export class ProtoReader {
         return (b0 & 0x7f) | (b1 << 7);
       }
     }
-    this.long(end);
-    return this.hi * TWO_32 + (this.lo >>> 0);
+    return -1;
   }
 
   /** A uint64 varint exactly (addresses and offsets). */
