@@ -127,7 +127,7 @@ export class EscapeBuilder {
 }
 
 /** `./main.go:70:12` → { file, line, column }; column 0 when there is none. */
-export function parsePosition(text: string): EscapePosition | undefined {
+function parsePosition(text: string): EscapePosition | undefined {
   const m = AT_POSITION.exec(text.trim());
   if (!m) return undefined;
   return { file: m.groups!.file!, line: Number(m.groups!.line), column: m.groups!.col === undefined ? 0 : Number(m.groups!.col) };

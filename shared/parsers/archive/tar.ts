@@ -73,7 +73,7 @@ function checksums(block: Uint8Array): [number, number] {
 }
 
 /** True when the block's stored checksum (`0011224\0 `) matches its content. */
-export function validChecksum(block: Uint8Array): boolean {
+function validChecksum(block: Uint8Array): boolean {
   if (block.length < BLOCK) return false;
   const stored = latin1.decode(block.subarray(148, 156)).replace(/[\0 ]+$/, '').replace(/^ +/, '');
   if (!/^[0-7]+$/.test(stored)) return false;
@@ -124,7 +124,7 @@ function parseHeader(block: Uint8Array, at: number, archive: string): TarHeader 
  * pax extended header records, `"%d %s=%s\n"` with the length counting the whole record.
  * Example: `30 path=very/long/dir/file.txt\n`, `20 size=8589934592\n`.
  */
-export function parsePax(body: Uint8Array): Map<string, string> {
+function parsePax(body: Uint8Array): Map<string, string> {
   const out = new Map<string, string>();
   let at = 0;
   while (at < body.length) {

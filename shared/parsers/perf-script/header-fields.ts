@@ -6,7 +6,7 @@
 
 export const SPACE = 0x20;
 export const TAB = 0x09;
-export const COLON = 0x3a;
+const COLON = 0x3a;
 export const SLASH = 0x2f;
 const MINUS = 0x2d;
 export const DOT = 0x2e;

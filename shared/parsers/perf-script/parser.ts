@@ -26,7 +26,7 @@ import type { PerfFrame, PerfSample, PerfScriptSink, PerfTaskEvent, PerfWarning 
 import { applySrcline, looksLikeSrcline, parseFrameLine, splitHeaderLineFrame } from './frame-line.js';
 import { HeaderBlock } from './header-block.js';
 import { parsePerfWarning } from './perf-warnings.js';
-import { isTracepointEvent } from './header-fields.js';
+import { isBlank, isTracepointEvent, SPACE, TAB } from './header-fields.js';
 import { HeaderParser, type SampleHeader } from './sample-header.js';
 import { parseTaskRecord } from './task-events.js';
 import { lineTooLong, TextChunker } from './text-chunks.js';
@@ -55,8 +55,6 @@ export interface PerfScriptStats {
   warnings: number;
 }
 
-const TAB = 0x09;
-const SPACE = 0x20;
 const CR = 0x0d;
 const HASH = 0x23;
 const LF = '\n';
@@ -160,10 +158,10 @@ export class PerfScriptParser {
   }
 
   private other(s: string, a: number, b: number, c: number): void {
-    const indented = c === SPACE || c === TAB;
+    const indented = isBlank(c);
     if (indented) {
       let i = a;
-      while (i < b && (s.charCodeAt(i) === SPACE || s.charCodeAt(i) === TAB)) i++;
+      while (i < b && isBlank(s.charCodeAt(i))) i++;
       if (i === b) {
         this.close(undefined);
         return;

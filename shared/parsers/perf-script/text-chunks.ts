@@ -10,6 +10,7 @@
  * here would mean scanning every chunk twice.
  */
 import { Buffer } from 'node:buffer';
+import { concat } from '../bytes.js';
 
 const LF = 0x0a;
 
@@ -61,7 +62,7 @@ export class TextChunker {
           return;
         }
         this.carry.push(chunk.subarray(pos, nl + 1));
-        const line = concat(this.carry, this.carryBytes + (nl + 1 - pos));
+        const line = concat(this.carry);
         this.dropCarry();
         this.sink.text(decode(line, 0, line.length));
         pos = nl + 1;
@@ -87,7 +88,7 @@ export class TextChunker {
   /** Delivers the last line if the input did not end with `\n`. */
   end(): void {
     if (this.carryBytes > 0) {
-      const line = concat(this.carry, this.carryBytes);
+      const line = concat(this.carry);
       this.dropCarry();
       this.sink.text(decode(line, 0, line.length));
     }
@@ -121,15 +122,4 @@ export function lineTooLong(s: string, start: number, end: number, maxBytes: num
 function decode(bytes: Uint8Array, start: number, end: number): string {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return buf.toString('utf8', start, end);
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -128,21 +128,11 @@ function dispatch(event: string, payload: string, ctx: TracepointContext | undef
 }
 
 /** `prev_comm=a prev_pid=1 prev_prio=120 prev_state=S ==> next_comm=b next_pid=0 next_prio=120` and the old form. */
-export function parseSchedSwitch(payload: string): Tracepoint | undefined {
+function parseSchedSwitch(payload: string): Tracepoint | undefined {
   if (payload.length > MAX_SCHED_PAYLOAD) return undefined;
   if (payload.startsWith('prev_comm=')) {
     const m = SWITCH.exec(payload);
-    if (!m) return undefined;
-    return {
-      type: 'sched_switch',
-      prevComm: m[1]!,
-      prevPid: Number(m[2]),
-      prevPrio: Number(m[3]),
-      prevState: m[4]!,
-      nextComm: m[5]!,
-      nextPid: Number(m[6]),
-      nextPrio: Number(m[7]),
-    };
+    return m ? schedSwitch(m, 1, m, 5) : undefined;
   }
   // Old form: a comm may itself hold ' ==> ', so try each arrow until both sides have their shape.
   for (let arrow = payload.indexOf(' ==> '); arrow >= 0; arrow = payload.indexOf(' ==> ', arrow + 1)) {
@@ -150,22 +140,27 @@ export function parseSchedSwitch(payload: string): Tracepoint | undefined {
     if (!prev) continue;
     const next = OLD_SWITCH_NEXT.exec(payload.slice(arrow + 5));
     if (!next) continue;
-    return {
-      type: 'sched_switch',
-      prevComm: prev[1]!,
-      prevPid: Number(prev[2]),
-      prevPrio: Number(prev[3]),
-      prevState: prev[4]!,
-      nextComm: next[1]!,
-      nextPid: Number(next[2]),
-      nextPrio: Number(next[3]),
-    };
+    return schedSwitch(prev, 1, next, 1);
   }
   return undefined;
 }
 
+/** A sched_switch from the groups comm, pid, prio, state of `prev` from group `p`, comm, pid, prio of `next` from `n`. */
+function schedSwitch(prev: RegExpExecArray, p: number, next: RegExpExecArray, n: number): Tracepoint {
+  return {
+    type: 'sched_switch',
+    prevComm: prev[p]!,
+    prevPid: Number(prev[p + 1]),
+    prevPrio: Number(prev[p + 2]),
+    prevState: prev[p + 3]!,
+    nextComm: next[n]!,
+    nextPid: Number(next[n + 1]),
+    nextPrio: Number(next[n + 2]),
+  };
+}
+
 /** `comm=khugepaged pid=38 prio=139 target_cpu=000` and the old `comm:pid [prio] success=1 CPU:000` form. */
-export function parseSchedWakeup(payload: string, variant?: SchedWakeup['variant']): SchedWakeup | undefined {
+function parseSchedWakeup(payload: string, variant?: SchedWakeup['variant']): SchedWakeup | undefined {
   if (payload.length > MAX_SCHED_PAYLOAD) return undefined;
   let comm: string;
   let pid: string;
@@ -190,7 +185,7 @@ export function parseSchedWakeup(payload: string, variant?: SchedWakeup['variant
 }
 
 /** `syscalls:sys_enter_<syscall>`: `cmd: 0x00000002, uattr: 0x7ffd..., size: 0x00000080` -> args by name, raw. */
-export function parseSysEnter(syscall: string, payload: string): Tracepoint | undefined {
+function parseSysEnter(syscall: string, payload: string): Tracepoint | undefined {
   if (syscall === '') return undefined;
   const args = payload === '' ? {} : parseSysArgs(payload);
   return args ? { type: 'sys_enter', syscall, args } : undefined;
@@ -245,7 +240,7 @@ function isIdentifier(s: string, from: number, to: number): boolean {
 }
 
 /** `syscalls:sys_exit_<syscall>`: `0x0`, `0xfffffffffffffff2` -> ret as a signed 64-bit bigint (-14n). */
-export function parseSysExit(syscall: string, payload: string): Tracepoint | undefined {
+function parseSysExit(syscall: string, payload: string): Tracepoint | undefined {
   if (syscall === '') return undefined;
   const ret = parseSyscallReturn(payload);
   return ret === undefined ? undefined : { type: 'sys_exit', syscall, ret };
@@ -259,14 +254,14 @@ export function parseSyscallReturn(text: string): bigint | undefined {
 }
 
 /** `NR 321 (2, 7ffd8f43fec0, 80, 0, 0, 0)` -> id 321, args as printed (hex without `0x`). */
-export function parseRawEnter(payload: string): Tracepoint | undefined {
+function parseRawEnter(payload: string): Tracepoint | undefined {
   const m = RAW_ENTER.exec(payload);
   if (!m) return undefined;
   return { type: 'raw_sys_enter', id: Number(m[1]), args: m[2] === '' ? [] : m[2]!.split(', ') };
 }
 
 /** `NR 321 = 0`, `NR 321 = -9` -> id, ret (decimal, signed). */
-export function parseRawExit(payload: string): Tracepoint | undefined {
+function parseRawExit(payload: string): Tracepoint | undefined {
   const m = RAW_EXIT.exec(payload);
   if (!m) return undefined;
   return { type: 'raw_sys_exit', id: Number(m[1]), ret: BigInt.asIntN(64, BigInt(m[2]!)) };
