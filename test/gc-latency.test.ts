@@ -4,13 +4,13 @@
 // report's cycles and alignment, overlap by brute force.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { analyze } from '../shared/analyses/analyze.js';
 import type { AnalysisResult } from '../shared/model/report.js';
+import { analysedSample } from './helpers/reports.js';
 import { BOXED_ARCHIVE, STRUCT_ARCHIVE } from './helpers/samples.js';
 
 const dirs: string[] = [];
@@ -22,12 +22,6 @@ function unpack(archive: string): string {
   execFileSync('tar', ['-xzf', archive, '-C', dir]);
   return dir;
 }
-
-const run = async (path: string): Promise<AnalysisResult> => {
-  const { result, error } = await analyze([{ name: path.split('/').pop()!, body: createReadStream(path) }]);
-  assert.equal(error, undefined);
-  return result;
-};
 
 interface Op {
   start: number;
@@ -87,7 +81,7 @@ function windowsOf(r: AnalysisResult): Array<[number, number]> {
 describe('GC-latency causality on the mapstress recordings', () => {
   it('boxed: cycles, the map-update series and its cadence with lift, pValue and verdict, and the alignment', async () => {
     const dir = unpack(BOXED_ARCHIVE);
-    const r = await run(BOXED_ARCHIVE);
+    const r = await analysedSample(BOXED_ARCHIVE);
 
     const gctrace = readFileSync(join(dir, 'gctrace.txt'), 'utf8');
     const gcLines = gctrace.match(/^gc \d+ @/gm) ?? [];
@@ -131,7 +125,7 @@ describe('GC-latency causality on the mapstress recordings', () => {
 
   it('struct: no series gets a gc-explains verdict', async () => {
     const dir = unpack(STRUCT_ARCHIVE);
-    const r = await run(STRUCT_ARCHIVE);
+    const r = await analysedSample(STRUCT_ARCHIVE);
     const gcLines = readFileSync(join(dir, 'gctrace.txt'), 'utf8').match(/^gc \d+ @/gm) ?? [];
     assert.equal(r.gc.cycles.length, gcLines.length);
     assert.ok(r.latency.length > 0);

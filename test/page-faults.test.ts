@@ -1,15 +1,14 @@
 // Page faults in freshly mapped regions, end to end on a real recording (perf -d, --show-mmap-events).
 import assert from 'node:assert/strict';
-import { createReadStream } from 'node:fs';
 import { describe, it } from 'node:test';
-import { analyze } from '../shared/analyses/analyze.js';
+import { analysedSample } from './helpers/reports.js';
 import { ROOT } from './helpers/samples.js';
 
 const FILE = `${ROOT}test/fixtures/perf-script/page-faults/python-mmap-fresh-faults.txt.gz`;
 
 describe('page faults vs mmap', () => {
   it('finds the faults in regions mapped just before them and reports MEM001', async () => {
-    const { result } = await analyze([{ name: 'faults.txt.gz', body: createReadStream(FILE) }]);
+    const result = await analysedSample(FILE);
     const pf = result.pageFaults!;
     assert.deepEqual([pf.faults, pf.inRegion, pf.inFresh], [9889, 7325, 6113]);
     assert.ok(pf.regions.some((r) => r.file === '//anon' && r.kind === 'anon' && r.faults > 100));

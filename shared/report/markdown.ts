@@ -1,4 +1,5 @@
 import type { Report } from '../model/report.js';
+import { int, pct } from './format.js';
 
 /** A PR-comment-sized summary of a report (SPEC §5 `format=md`); sections grow with the analyses. */
 export function renderMarkdown(report: Report): string {
@@ -10,7 +11,7 @@ export function renderMarkdown(report: Report): string {
     out.push('| input | kind | bytes | notes |', '|---|---|---:|---|');
     for (const i of report.inputs) {
       const notes = [i.error, ...i.warnings].filter(Boolean).map((s) => escapeMd(String(s))).join('; ');
-      out.push(`| \`${escapeMd(i.name)}\` | ${i.kind} | ${i.bytes.toLocaleString('en-US')} | ${notes} |`);
+      out.push(`| \`${escapeMd(i.name)}\` | ${i.kind} | ${int(i.bytes)} | ${notes} |`);
     }
     out.push('');
   }
@@ -25,7 +26,7 @@ export function renderMarkdown(report: Report): string {
     out.push('| site | escapes | bytes | share | CPU in allocator | boxing |', '|---|---|---:|---:|---:|---|');
     for (const s of sites) {
       out.push(
-        `| \`${escapeMd(s.file)}:${s.line}\` | ${escapeMd(s.expression)} | ${s.allocBytes.toLocaleString('en-US')} | ${pct(s.allocShare)} | ${pct(s.cpuShare)} | ${s.boxing ? 'yes' : ''} |`,
+        `| \`${escapeMd(s.file)}:${s.line}\` | ${escapeMd(s.expression)} | ${int(s.allocBytes)} | ${pct(s.allocShare)} | ${pct(s.cpuShare)} | ${s.boxing ? 'yes' : ''} |`,
       );
     }
     out.push('');
@@ -38,9 +39,6 @@ export function renderMarkdown(report: Report): string {
   return out.join('\n');
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
 
 function escapeMd(s: string): string {
   return s.replace(/[|`*_<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');

@@ -1,14 +1,13 @@
 // SARIF on the real mapstress recordings and on reports in every state, validated against the OASIS SARIF
 // 2.1.0 schema (test/fixtures/sarif/, JSON Schema 2020-12, hence Ajv2020).
 import assert from 'node:assert/strict';
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { analyze } from '../analyses/analyze.js';
 import { emptyResult, type Finding, type Report } from '../model/report.js';
 import { BOXED_ARCHIVE, ROOT, STRUCT_ARCHIVE } from '../../test/helpers/samples.js';
-import { reportOf } from '../../test/helpers/reports.js';
+import { analysedSample, reportOf } from '../../test/helpers/reports.js';
 import { artifactLocation, FINGERPRINT_KEY, renderSarif, type SarifLog } from './sarif.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -67,12 +66,8 @@ describe('renderSarif on the mapstress recordings', () => {
   let boxed: Report;
   let struct: Report;
   before(async () => {
-    const a = await analyze([{ name: 'mapstress-boxed.tar.gz', body: createReadStream(BOXED_ARCHIVE) }]);
-    const b = await analyze([{ name: 'mapstress-struct.tar.gz', body: createReadStream(STRUCT_ARCHIVE) }]);
-    assert.equal(a.error, undefined);
-    assert.equal(b.error, undefined);
-    boxed = reportOf(a.result);
-    struct = reportOf(b.result);
+    boxed = reportOf(await analysedSample(BOXED_ARCHIVE));
+    struct = reportOf(await analysedSample(STRUCT_ARCHIVE));
   });
 
   it('boxed: valid SARIF 2.1.0, one result per finding, one rule per rule id, stable fingerprints, locations', () => {

@@ -1,12 +1,10 @@
 // The Slack message on the real mapstress recordings, reports in every state, hostile text, and Block Kit's
 // limits (checked here against Slack's documented numbers, not against SLACK_LIMITS).
 import assert from 'node:assert/strict';
-import { createReadStream } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { analyze } from '../analyses/analyze.js';
 import { emptyResult, type AnalysisResult, type Finding, type Report } from '../model/report.js';
 import { BOXED_ARCHIVE, STRUCT_ARCHIVE } from '../../test/helpers/samples.js';
-import { reportOf } from '../../test/helpers/reports.js';
+import { analysedSample, reportOf } from '../../test/helpers/reports.js';
 import { renderSlack, type SlackBlock, type SlackMessage } from './slack.js';
 
 const URL_ = 'https://tracelens.example.com/v1/analyses/01JABCDEFGHJKMNPQRSTVWXYZ0';
@@ -57,12 +55,8 @@ describe('renderSlack on the mapstress recordings', () => {
   let boxed: Report;
   let struct: Report;
   before(async () => {
-    const a = await analyze([{ name: 'mapstress-boxed.tar.gz', body: createReadStream(BOXED_ARCHIVE) }]);
-    const b = await analyze([{ name: 'mapstress-struct.tar.gz', body: createReadStream(STRUCT_ARCHIVE) }]);
-    assert.equal(a.error, undefined);
-    assert.equal(b.error, undefined);
-    boxed = reportOf(a.result);
-    struct = reportOf(b.result, { branch: 'struct-values' });
+    boxed = reportOf(await analysedSample(BOXED_ARCHIVE));
+    struct = reportOf(await analysedSample(STRUCT_ARCHIVE), { branch: 'struct-values' });
   });
 
   it('boxed: header, the two answers (main.go:23 boxing first; GC explains the BPF_MAP_UPDATE_ELEM loop), findings, links', () => {

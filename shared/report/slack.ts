@@ -1,4 +1,5 @@
 import type { Finding, Report, Severity } from '../model/report.js';
+import { bytes, ns, pct, provenance, SEVERITY_RANK } from './format.js';
 
 /**
  * A chatops summary of a report as Slack Block Kit JSON (SPEC §5 `format=slack`): the message a bot posts
@@ -75,7 +76,6 @@ const TOP_SITES = 5;
 const TOP_FINDINGS = 5;
 const TOP_GC_SERIES = 5;
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 const SEVERITY_ICON: Record<Severity, string> = { error: ':red_circle:', warning: ':warning:', info: ':information_source:' };
 const STATUS_ICON: Record<Report['status'], string> = {
   complete: ':white_check_mark:',
@@ -86,7 +86,7 @@ const STATUS_ICON: Record<Report['status'], string> = {
 
 export function renderSlack(report: Report, opts: SlackOptions): SlackMessage {
   const blocks: SlackBlock[] = [];
-  const where = [report.repo, report.branch, report.commit ? shortCommit(report.commit) : undefined].filter(Boolean).join(' · ');
+  const where = provenance(report);
   blocks.push({
     type: 'header',
     text: { type: 'plain_text', text: clip(`TraceLens ${report.status}: ${where || report.id}`, SLACK_LIMITS.headerText), emoji: true },
@@ -286,33 +286,6 @@ function firstSentence(s: string): string {
   return m ? m[1]! : s;
 }
 
-function shortCommit(c: string): string {
-  return /^[0-9a-f]{40}$/i.test(c) ? c.slice(0, 12) : c;
-}
-
 function plural(n: number, what: string): string {
   return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
-
-function ns(n: number): string {
-  if (n < 1_000) return `${n} ns`;
-  if (n < 1_000_000) return `${(n / 1_000).toFixed(1)} µs`;
-  if (n < 1_000_000_000) return `${(n / 1_000_000).toFixed(2)} ms`;
-  return `${(n / 1_000_000_000).toFixed(2)} s`;
 }

@@ -1,6 +1,7 @@
 import type { DurationStats } from '../../model/causality.js';
 import type { Report } from '../../model/report.js';
-import { clip, esc, int, logTicks, n2, ns } from './format.js';
+import { int, ns } from '../format.js';
+import { clip, esc, logTicks, n2 } from './format.js';
 import { hasCausality } from './timeline.js';
 
 /**

@@ -1,4 +1,5 @@
-import { clip, esc, int, n2, pct } from './format.js';
+import { int, pct } from '../format.js';
+import { clip, esc, n2 } from './format.js';
 
 /**
  * An icicle graph (root on top) of folded stacks (`frame;frame;frame weight` per line), rendered as

@@ -1,4 +1,4 @@
-/** Escaping and number formatting shared by the HTML page's parts. Every report-derived string goes through `esc`. */
+/** Escaping, clipping and SVG numbers for the HTML page's parts (sizes, durations, shares: ../format.ts). Every report-derived string goes through `esc`. */
 
 /** Escapes text for HTML element content and quoted attribute values (& < > " '). */
 export function esc(s: unknown): string {
@@ -13,37 +13,6 @@ export function clip(s: string, max: number): string {
   const last = cut.charCodeAt(cut.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
   return `${cut}…`;
-}
-
-export function pct(x: number, digits = 1): string {
-  return `${(x * 100).toFixed(digits)}%`;
-}
-
-export function int(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
-
-export function ns(n: number): string {
-  if (n < 1_000) return `${Math.round(n)} ns`;
-  if (n < 1_000_000) return `${(n / 1_000).toFixed(1)} µs`;
-  if (n < 1_000_000_000) return `${(n / 1_000_000).toFixed(2)} ms`;
-  return `${(n / 1_000_000_000).toFixed(2)} s`;
-}
-
-export function shortCommit(c: string): string {
-  return /^[0-9a-f]{40}$/i.test(c) ? c.slice(0, 12) : c;
 }
 
 /** A number for an SVG coordinate: two decimals, no exponent. */

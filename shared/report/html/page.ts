@@ -3,7 +3,8 @@ import type { Report } from '../../model/report.js';
 import { CLIENT_SCRIPT } from './client.js';
 import { renderDistributions } from './distributions.js';
 import { renderFlame, type FlameInput } from './flame.js';
-import { esc, shortCommit } from './format.js';
+import { provenance } from '../format.js';
+import { esc } from './format.js';
 import { renderEscapeTable, renderFindings, renderHeader, renderInputs, renderVerdicts } from './sections.js';
 import { STYLE } from './style.js';
 import { renderTimeline } from './timeline.js';
@@ -28,7 +29,7 @@ export const PAGE_META_CSP = `default-src 'none'; style-src 'unsafe-inline'; scr
 export const PAGE_CSP = `${PAGE_META_CSP}; frame-ancestors 'none'`;
 
 export function renderHtmlPage(report: Report, opts: HtmlPageOptions = {}): string {
-  const where = [report.repo, report.branch, report.commit ? shortCommit(report.commit) : undefined].filter(Boolean).join(' · ');
+  const where = provenance(report);
   const hasPlots = report.status === 'complete' || report.latency.length > 0 || report.gc.cycles.length > 0 || !!opts.flame;
   const body: string[] = [renderHeader(report)];
   if (report.status === 'complete' || report.findings.length > 0 || report.escapeSites.length > 0) {

@@ -1,13 +1,12 @@
-import type { Finding, Report, Severity } from '../../model/report.js';
-import { bytes, clip, esc, int, ns, pct, shortCommit } from './format.js';
+import type { Finding, Report } from '../../model/report.js';
+import { bytes, int, ns, pct, provenance, SEVERITY_RANK, shortCommit } from '../format.js';
+import { clip, esc } from './format.js';
 import { hasCausality } from './timeline.js';
 
 /** The page's text sections: header, the two verdicts, findings, escape sites, inputs, data quality. */
 
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
 export function renderHeader(report: Report): string {
-  const where = [report.repo, report.branch, report.commit ? shortCommit(report.commit) : undefined].filter(Boolean) as string[];
+  const where = provenance(report);
   const meta = [
     `<span>report <code>${esc(report.id)}</code></span>`,
     report.repo ? `<span>repo <b>${esc(report.repo)}</b></span>` : '',
@@ -19,7 +18,7 @@ export function renderHeader(report: Report): string {
   ].filter(Boolean);
   const out = [
     `<header class="top" id="header">`,
-    `<h1>TraceLens report${where.length ? ` — ${esc(where.join(' · '))}` : ''} <span class="badge s-${esc(report.status)}" id="status">${esc(report.status)}</span></h1>`,
+    `<h1>TraceLens report${where ? ` — ${esc(where)}` : ''} <span class="badge s-${esc(report.status)}" id="status">${esc(report.status)}</span></h1>`,
     `<div class="meta">${meta.join('')}</div>`,
   ];
   if (report.status === 'failed') {

@@ -1,6 +1,7 @@
 import type { GcCausality } from '../../model/causality.js';
 import type { Report } from '../../model/report.js';
-import { esc, int, linearTicks, logTicks, n2, ns } from './format.js';
+import { int, ns } from '../format.js';
+import { esc, linearTicks, logTicks, n2 } from './format.js';
 
 /**
  * The GC timeline: GC cycle windows as bands on perf's clock (gc.cycles mapped with gc.alignment; or the
