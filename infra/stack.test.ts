@@ -15,6 +15,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ServiceFunction } from './constructs/service-function.js';
 import { TraceLensStack, type TraceLensStackProps } from './stack.js';
+import { ARCHIVE_PREFIX, BRANCH_INDEX, REPO_INDEX, TTL_ATTRIBUTE } from '../shared/storage/keys.js';
 
 type Json = Record<string, unknown>;
 type Resources = Record<string, { Type: string; Properties?: Json; DeletionPolicy?: string }>;
@@ -224,7 +225,7 @@ describe('bucket', () => {
         QueueConfigurations: [
           {
             Events: ['s3:ObjectCreated:*'],
-            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'archives/' }] } },
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: ARCHIVE_PREFIX }] } },
             QueueArn: { 'Fn::GetAtt': [queueId(), 'Arn'] },
           },
         ],
@@ -262,7 +263,7 @@ describe('table', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         {
-          IndexName: 'GSI1',
+          IndexName: REPO_INDEX,
           KeySchema: [
             { AttributeName: 'GSI1PK', KeyType: 'HASH' },
             { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
@@ -270,7 +271,7 @@ describe('table', () => {
           Projection: { ProjectionType: 'ALL' },
         },
         {
-          IndexName: 'GSI2',
+          IndexName: BRANCH_INDEX,
           KeySchema: [
             { AttributeName: 'GSI2PK', KeyType: 'HASH' },
             { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
@@ -284,7 +285,7 @@ describe('table', () => {
   test('has point-in-time recovery and expires items on expiresAt', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     });
   });
 });

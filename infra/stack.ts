@@ -6,9 +6,9 @@ import { ArchiveBucket } from './constructs/archive-bucket.js';
 import { ArchiveQueue } from './constructs/archive-queue.js';
 import { HttpEndpoint } from './constructs/http-endpoint.js';
 import { ServiceFunction } from './constructs/service-function.js';
+import { ARCHIVE_PREFIX } from '../shared/storage/keys.js';
 
-/** Key prefixes of the bucket (SPEC §8). */
-export const ARCHIVES_PREFIX = 'archives/';
+/** Key prefix of the reports in the bucket (SPEC §8; the archives' is storage's ARCHIVE_PREFIX). */
 export const REPORTS_PREFIX = 'reports/';
 
 /** API Gateway cuts an integration off at 30 s; stop just before, so the function logs its own timeout. */
@@ -57,13 +57,13 @@ export class TraceLensStack extends Stack {
       timeout: ANALYZER_TIMEOUT,
       ephemeralStorageSize: Size.gibibytes(10),
       table,
-      bucket: { bucket, read: [ARCHIVES_PREFIX, REPORTS_PREFIX], write: [REPORTS_PREFIX] },
+      bucket: { bucket, read: [ARCHIVE_PREFIX, REPORTS_PREFIX], write: [REPORTS_PREFIX] },
       retentionDays,
     });
 
     const events = new ArchiveQueue(this, 'ArchiveEvents', {
       bucket,
-      prefix: ARCHIVES_PREFIX,
+      prefix: ARCHIVE_PREFIX,
       consumer: analyzer.function,
       consumerTimeout: analyzer.timeout,
     });
@@ -91,10 +91,10 @@ export class TraceLensStack extends Stack {
       table,
       bucket: {
         bucket,
-        read: [ARCHIVES_PREFIX, REPORTS_PREFIX],
-        write: [ARCHIVES_PREFIX, REPORTS_PREFIX],
+        read: [ARCHIVE_PREFIX, REPORTS_PREFIX],
+        write: [ARCHIVE_PREFIX, REPORTS_PREFIX],
         // Uploads above 100 MB: the API signs the part URLs and completes the upload (SPEC §5).
-        multipart: [ARCHIVES_PREFIX],
+        multipart: [ARCHIVE_PREFIX],
       },
       // `POST /v1/analyses/{id}/reanalyze` enqueues the stored archive again.
       sendsTo: events.queue,

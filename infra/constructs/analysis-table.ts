@@ -1,13 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-
-/** Name of the per-repo index, newest first (`GSI1PK` = the repo, `GSI1SK` sorts by time). */
-export const REPO_INDEX = 'GSI1';
-/** Name of the per-repo-and-branch index, newest first (`GSI2PK` = repo and branch, `GSI2SK` sorts by time). */
-export const BRANCH_INDEX = 'GSI2';
-/** Epoch seconds; DynamoDB deletes the item some time after (idempotency records, share links). */
-export const TTL_ATTRIBUTE = 'expiresAt';
+import { BRANCH_INDEX, REPO_INDEX, TTL_ATTRIBUTE } from '../../shared/storage/keys.js';
 
 /**
  * The single table (SPEC §8): analyses, findings, the per-repo and per-branch indexes, baseline pointers,
@@ -28,6 +22,7 @@ export class AnalysisTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // `GET /v1/repos/{repo}/analyses`: newest first per repo (`GSI1PK` = the repo, `GSI1SK` sorts by time).
     this.table.addGlobalSecondaryIndex({
       indexName: REPO_INDEX,
       partitionKey: { name: 'GSI1PK', type: AttributeType.STRING },
