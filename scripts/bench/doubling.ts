@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { PerfFolder } from '../../shared/analyses/perf/fold.js';
 import { readArchive } from '../../shared/parsers/archive/index.js';
-import { fromBuffer } from '../../shared/parsers/bytes.js';
+import { collect, fromBuffer } from '../../shared/parsers/bytes.js';
 import { parseGcTrace } from '../../shared/parsers/gctrace.js';
 import { parseGoEscape } from '../../shared/parsers/go-escape.js';
 import { gunzip } from '../../shared/parsers/gzip.js';
@@ -17,19 +17,18 @@ import { parsePerfSchedLatency } from '../../shared/parsers/perf-sched-latency.j
 import { PerfScriptParser } from '../../shared/parsers/perf-script/index.js';
 import { readProfile } from '../../shared/parsers/pprof/index.js';
 import * as gen from '../../test/helpers/fuzz/generators.js';
-import { drain, utf8 } from '../../test/helpers/fuzz/core.js';
+import { utf8 } from '../../test/helpers/fuzz/core.js';
 
 const SEED = 9;
 const FLAG = 2.6;
 
-/** Generated units of an arbitrary, concatenated (with `sep`) until `bytes` long; distinct units, a fixed seed. */
-function grow<T>(arb: fc.Arbitrary<T>, toBytes: (t: T, i: number) => Uint8Array, bytes: number, head = new Uint8Array(0)): Uint8Array {
-  const parts: Uint8Array[] = [head];
-  let n = head.length;
-  let seed = SEED;
-  for (let i = 0; n < bytes; seed++) {
+/** Generated units of an arbitrary, concatenated until `bytes` long; distinct units, a fixed seed. */
+function grow<T>(arb: fc.Arbitrary<T>, toBytes: (t: T) => Uint8Array, bytes: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for (let seed = SEED; n < bytes; seed++) {
     for (const t of fc.sample(arb, { seed, numRuns: 200 })) {
-      const b = toBytes(t, i++);
+      const b = toBytes(t);
       parts.push(b);
       n += b.length;
       if (n >= bytes) break;
@@ -39,6 +38,16 @@ function grow<T>(arb: fc.Arbitrary<T>, toBytes: (t: T, i: number) => Uint8Array,
 }
 
 const src = (b: Uint8Array) => fromBuffer(b, 64 * 1024);
+
+/** About `bytes` of generated perf script samples (the text the perf-script, fold, gzip, archive and lines cases read). */
+const perfText = (bytes: number) => grow(gen.perfSample, (s) => utf8(gen.perfSampleText(s)), bytes);
+
+/** perf script fed in 64 KiB chunks to `sink`; the parser's stats. */
+async function pushPerfScript(sink: ConstructorParameters<typeof PerfScriptParser>[0], b: Uint8Array) {
+  const p = new PerfScriptParser(sink, { file: 'perf.txt' });
+  for await (const c of src(b)) p.push(c);
+  return p.end();
+}
 
 interface Case {
   parser: string;
@@ -54,22 +63,16 @@ function cases(mb: number): Case[] {
     {
       parser: 'perf-script',
       base: S,
-      make: (n) => grow(gen.perfSample, (s) => utf8(gen.perfSampleText(s)), n),
-      run: async (b) => {
-        const p = new PerfScriptParser({ sample() {} }, { file: 'perf.txt' });
-        for await (const c of src(b)) p.push(c);
-        return p.end();
-      },
+      make: perfText,
+      run: (b) => pushPerfScript({ sample() {} }, b),
     },
     {
       parser: 'folded',
       base: S,
-      make: (n) => grow(gen.perfSample, (s) => utf8(gen.perfSampleText(s)), n),
+      make: perfText,
       run: async (b) => {
         const f = new PerfFolder();
-        const p = new PerfScriptParser(f, { file: 'perf.txt' });
-        for await (const c of src(b)) p.push(c);
-        p.end();
+        await pushPerfScript(f, b);
         return f.format().length;
       },
     },
@@ -131,8 +134,7 @@ function cases(mb: number): Case[] {
         const per = gen.encodeProfile({ ...spec, gzip: false, samples: [one] }).length - gen.encodeProfile({ ...spec, gzip: false, samples: [] }).length;
         const samples = [];
         for (let i = 0; i * per < n; i++) samples.push({ locs: one.locs, values: one.values.map((v) => v + i) });
-        const bytes = gen.encodeProfile({ ...spec, samples, gzip: false });
-        return bytes.subarray(0, bytes.length); // raw profile.proto
+        return gen.encodeProfile({ ...spec, samples, gzip: false }); // raw profile.proto
       },
       run: (b) => readProfile(src(b), { file: 'cpu.pb' }),
     },
@@ -143,7 +145,7 @@ function cases(mb: number): Case[] {
         const entries: { name: string; content: Uint8Array }[] = [];
         let size = 0;
         for (let i = 0; size < n; i++) {
-          const content = grow(gen.perfSample, (s) => utf8(gen.perfSampleText(s)), 64 * 1024);
+          const content = perfText(64 * 1024);
           entries.push({ name: `traces/${i}.txt`, content });
           size += content.length;
         }
@@ -151,20 +153,20 @@ function cases(mb: number): Case[] {
       },
       run: async (b) => {
         let n = 0;
-        for await (const e of readArchive(src(b), { name: 'up.tar.gz' })) n += (await drain(e.body)).length;
+        for await (const e of readArchive(src(b), { name: 'up.tar.gz' })) n += (await collect(e.body)).length;
         return n;
       },
     },
     {
       parser: 'gzip',
       base: S,
-      make: (n) => new Uint8Array(zlib.gzipSync(grow(gen.perfSample, (s) => utf8(gen.perfSampleText(s)), n))),
-      run: (b) => drain(gunzip(src(b), { file: 'x.gz' })),
+      make: (n) => new Uint8Array(zlib.gzipSync(perfText(n))),
+      run: (b) => collect(gunzip(src(b), { file: 'x.gz' })),
     },
     {
       parser: 'lines',
       base: S,
-      make: (n) => grow(gen.perfSample, (s) => utf8(gen.perfSampleText(s)), n),
+      make: perfText,
       run: async (b) => {
         let n = 0;
         for await (const batch of lineBatches(src(b), { file: 'f.txt', maxLineBytes: 1 << 20 })) n += batch.length;

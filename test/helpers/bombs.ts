@@ -137,11 +137,6 @@ export async function* manyEntriesTar(count: number): AsyncGenerator<Uint8Array>
   yield Buffer.concat(batch);
 }
 
-/** gzip of a stream, streamed. */
-export async function* gzipStream(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  yield* Readable.from(source).pipe(zlib.createGzip({ level: 6 })) as AsyncIterable<Uint8Array>;
-}
-
 // ---- zip ----------------------------------------------------------------------------------------
 
 interface ZipLocal {
@@ -195,6 +190,23 @@ function endRecord(count: number, cdSize: number, cdOffset: number): Buffer {
   b.writeUInt32LE(cdSize, 12);
   b.writeUInt32LE(cdOffset, 16);
   return b;
+}
+
+/** An ordinary zip of `files`, each stored or deflated (`deflate`), with its central directory. */
+export function zipOf(files: { name: string; data: Uint8Array; deflate?: boolean }[]): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const data = f.deflate ? zlib.deflateRawSync(f.data) : Buffer.from(f.data);
+    const e: ZipLocal = { name: Buffer.from(f.name), method: f.deflate ? 8 : 0, crc: zlib.crc32(f.data), compressed: data.length, size: f.data.length };
+    central.push(centralHeader(e, offset));
+    const local = Buffer.concat([localHeader(e), data]);
+    locals.push(local);
+    offset += local.length;
+  }
+  const cd = Buffer.concat(central);
+  return Buffer.concat([...locals, cd, endRecord(files.length, cd.length, offset)]);
 }
 
 /**

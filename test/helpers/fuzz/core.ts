@@ -4,7 +4,7 @@
 // (a TypeError, a RangeError, an untyped Error) is a parser bug and fails the property.
 import fc from 'fast-check';
 import { LimitExceededError, MalformedInputError } from '../../../shared/errors.js';
-import type { ByteSource } from '../../../shared/parsers/bytes.js';
+import { collect, concat, type ByteSource } from '../../../shared/parsers/bytes.js';
 
 export const KIB = 1024;
 
@@ -34,21 +34,9 @@ export async function* chunked(bytes: Uint8Array, sizes: readonly number[]): Asy
   for (const c of cut(bytes, sizes)) yield c;
 }
 
-/** Drains a source into one buffer. */
+/** A source drained into a plain Uint8Array (collect() hands a lone chunk back as is: a Buffer, from zlib). */
 export async function drain(source: ByteSource): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of source) {
-    parts.push(c);
-    n += c.length;
-  }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return Uint8Array.from(await collect(source));
 }
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -120,37 +108,25 @@ export function mutate(base: Uint8Array, ms: readonly Mutation[]): Uint8Array {
         b = b.subarray(0, at);
         break;
       case 'insert':
-        b = join(b.subarray(0, at), Uint8Array.from(m.bytes), b.subarray(at));
+        b = concat([b.subarray(0, at), Uint8Array.from(m.bytes), b.subarray(at)]);
         break;
       case 'delete':
-        b = join(b.subarray(0, at), b.subarray(Math.min(len, at + m.n)));
+        b = concat([b.subarray(0, at), b.subarray(Math.min(len, at + m.n))]);
         break;
       case 'dup-line': {
         const start = b.lastIndexOf(0x0a, Math.max(0, at - 1)) + 1;
         let end = b.indexOf(0x0a, at);
         end = end < 0 ? len : end + 1;
         const line = b.subarray(start, end);
-        b = join(b.subarray(0, end), ...Array.from({ length: m.times }, () => line), b.subarray(end));
+        b = concat([b.subarray(0, end), ...Array.from({ length: m.times }, () => line), b.subarray(end)]);
         break;
       }
       case 'long-line':
-        b = join(b.subarray(0, at), new Uint8Array(m.n).fill(m.byte), b.subarray(at));
+        b = concat([b.subarray(0, at), new Uint8Array(m.n).fill(m.byte), b.subarray(at)]);
         break;
     }
   }
   return b;
-}
-
-function join(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

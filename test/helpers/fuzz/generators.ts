@@ -4,6 +4,7 @@
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { ProtoWriter } from '../../../shared/parsers/pprof/wire-writer.js';
+import { tarOf, zipOf } from '../bombs.js';
 import { utf8 } from './core.js';
 
 /** A generated input and what a correct parse of it finds. */
@@ -442,77 +443,12 @@ export const archiveSpec: fc.Arbitrary<ArchiveSpec> = fc.oneof(
   fc.record({ format: fc.constant('gzip' as const), entries: fc.tuple(fc.record({ name: entryName.map((n) => n.replace(/\//g, '_')), content: entryContent })) }),
 ) as fc.Arbitrary<ArchiveSpec>;
 
-function tarHeader(name: string, size: number): Uint8Array {
-  const h = new Uint8Array(512);
-  const put = (s: string, at: number) => h.set(utf8(s), at);
-  put(name, 0);
-  put('0000644\0', 100);
-  put('0000000\0', 108);
-  put('0000000\0', 116);
-  put(size.toString(8).padStart(11, '0') + '\0', 124);
-  put('00000000000\0', 136);
-  put('        ', 148);
-  put('0', 156);
-  put('ustar\0', 257);
-  put('00', 263);
-  let sum = 0;
-  for (const b of h) sum += b;
-  put(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return h;
-}
-
 export function encodeArchive(a: ArchiveSpec): { bytes: Uint8Array; name: string } {
   if (a.format === 'gzip') {
     const e = a.entries[0]!;
     return { bytes: new Uint8Array(zlib.gzipSync(e.content)), name: `${e.name}.gz` };
   }
-  if (a.format === 'zip') return { bytes: zip(a.entries), name: 'trace.zip' };
-  const parts: Uint8Array[] = [];
-  for (const e of a.entries) {
-    parts.push(tarHeader(e.name, e.content.length), e.content, new Uint8Array((512 - (e.content.length % 512)) % 512));
-  }
-  parts.push(new Uint8Array(1024));
-  const tar = Buffer.concat(parts);
+  if (a.format === 'zip') return { bytes: new Uint8Array(zipOf(a.entries.map((e, i) => ({ name: e.name, data: e.content, deflate: i % 2 === 1 })))), name: 'trace.zip' };
+  const tar = tarOf(a.entries.map((e) => ({ name: e.name, data: Buffer.from(e.content) })));
   return a.format === 'tar' ? { bytes: new Uint8Array(tar), name: 'trace.tar' } : { bytes: new Uint8Array(zlib.gzipSync(tar)), name: 'trace.tar.gz' };
-}
-
-function zip(entries: ArchiveSpec['entries']): Uint8Array {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  entries.forEach((e, i) => {
-    const deflate = i % 2 === 1;
-    const data = deflate ? zlib.deflateRawSync(e.content) : Buffer.from(e.content);
-    const name = Buffer.from(e.name);
-    const crc = zlib.crc32(e.content);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(deflate ? 8 : 0, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(e.content.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE(20, 4);
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(deflate ? 8 : 0, 10);
-    cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(data.length, 20);
-    cd.writeUInt32LE(e.content.length, 24);
-    cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt32LE(offset, 42);
-    parts.push(local, name, data);
-    central.push(cd, name);
-    offset += 30 + name.length + data.length;
-  });
-  const cdBytes = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cdBytes.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return new Uint8Array(Buffer.concat([...parts, cdBytes, end]));
 }

@@ -94,11 +94,28 @@ function hostile(list: () => Uint8Array[]) {
 // ---------------------------------------------------------------------------------------------
 // Parsers run over a chunked source
 
+/** Parser options for `file` with the hostile input's line limit, if it has one. */
+function lineOpts(file: string, h: { maxLineBytes?: number | undefined }) {
+  return { file, ...(h.maxLineBytes ? { maxLineBytes: h.maxLineBytes } : {}) };
+}
+
+/** perf script pushed chunk by chunk into `sink` (a sample collector or a folder); the parser's stats. */
+function pushPerfScript(sink: ConstructorParameters<typeof PerfScriptParser>[0], bytes: Uint8Array, sizes: number[], maxLineBytes?: number) {
+  const p = new PerfScriptParser(sink, lineOpts('perf.txt', { maxLineBytes }));
+  for (const c of cut(bytes, sizes)) p.push(c);
+  return p.end();
+}
+
 function perfScript(bytes: Uint8Array, sizes: number[], maxLineBytes?: number) {
   const samples: PerfSample[] = [];
-  const p = new PerfScriptParser({ sample: (s) => samples.push(s) }, { file: 'perf.txt', ...(maxLineBytes ? { maxLineBytes } : {}) });
-  for (const c of cut(bytes, sizes)) p.push(c);
-  return { stats: p.end(), samples };
+  const stats = pushPerfScript({ sample: (s) => samples.push(s) }, bytes, sizes, maxLineBytes);
+  return { stats, samples };
+}
+
+/** detectKind on the first 64 KiB: a kind, or undefined ("more bytes") only before the end; never an exception. */
+function assertDetects(bytes: Uint8Array, name: string, eof: boolean) {
+  const k = detectKind(bytes.subarray(0, 64 * 1024), { name, eof });
+  assert.ok(k === undefined ? !eof : typeof k === 'string');
 }
 
 /** Small limits so that mutated archives reach them too. */
@@ -166,9 +183,7 @@ export const PROPERTIES: ParserProperty[] = [
       // stackcollapse-perf.pl reads a comm of two characters or more (`^(\S.+?)\s+(\d+)`): the folder keeps that quirk.
       fc.asyncProperty(gen.perfScript.filter((g) => g.expect.every((s) => s.comm.length >= 2)), chunking, async (g, sizes) => {
         const folder = new PerfFolder({ weighting: 'samples' });
-        const p = new PerfScriptParser(folder, { file: 'perf.txt' });
-        for (const c of cut(g.bytes, sizes)) p.push(c);
-        p.end();
+        pushPerfScript(folder, g.bytes, sizes);
         const out = folder.format();
         const lines = out.split('\n').filter((l) => l !== '');
         const first = g.expect[0]?.event;
@@ -198,8 +213,7 @@ export const PROPERTIES: ParserProperty[] = [
     name: 'mutated fold goldens: detection returns a kind, never throws',
     property: () =>
       fc.asyncProperty(hostile(() => bases('fold', (n) => n.endsWith('.folded'))), fc.boolean(), async (h, eof) => {
-        const k = detectKind(h.bytes.subarray(0, 64 * 1024), { name: 'x.folded', eof });
-        assert.ok(k === undefined ? !eof : typeof k === 'string');
+        assertDetects(h.bytes, 'x.folded', eof);
       }),
   },
 
@@ -231,7 +245,7 @@ export const PROPERTIES: ParserProperty[] = [
     property: () =>
       fc.asyncProperty(hostile(() => bases('gctrace', (n) => n.endsWith('.txt'))), async (h) => {
         await typedOutcome('gc.txt', async () => {
-          const r = await parseGcTrace(chunked(h.bytes, h.sizes), { file: 'gc.txt', ...(h.maxLineBytes ? { maxLineBytes: h.maxLineBytes } : {}) });
+          const r = await parseGcTrace(chunked(h.bytes, h.sizes), lineOpts('gc.txt', h));
           for (const w of r.warnings) assert.ok(Number.isInteger(w.line) && w.line >= 1);
           for (const c of r.cycles) assert.ok(c.inputLine >= 1);
         });
@@ -289,7 +303,7 @@ export const PROPERTIES: ParserProperty[] = [
     name: 'mutated -m / -m=2 fixtures: a result, or MalformedInputError with line and offset (over-long line)',
     property: () =>
       fc.asyncProperty(hostile(() => bases('go-escape', (n) => n.endsWith('.txt'))), async (h) => {
-        await typedOutcome('escape.txt', () => parseGoEscape(chunked(h.bytes, h.sizes), { file: 'escape.txt', ...(h.maxLineBytes ? { maxLineBytes: h.maxLineBytes } : {}) }));
+        await typedOutcome('escape.txt', () => parseGoEscape(chunked(h.bytes, h.sizes), lineOpts('escape.txt', h)));
       }),
   },
   {
@@ -297,7 +311,7 @@ export const PROPERTIES: ParserProperty[] = [
     name: 'mutated -json fixtures: a result, or MalformedInputError with line and offset',
     property: () =>
       fc.asyncProperty(hostile(() => bases('go-escape', (n) => n.endsWith('.json') && !n.includes('expected'))), async (h) => {
-        await typedOutcome('main.json', () => parseGoEscape(chunked(h.bytes, h.sizes), { file: 'main.json', ...(h.maxLineBytes ? { maxLineBytes: h.maxLineBytes } : {}) }));
+        await typedOutcome('main.json', () => parseGoEscape(chunked(h.bytes, h.sizes), lineOpts('main.json', h)));
       }),
   },
 
@@ -331,7 +345,7 @@ export const PROPERTIES: ParserProperty[] = [
     property: () =>
       fc.asyncProperty(hostile(() => bases('perf-sched-latency', (n) => n.endsWith('.txt'))), async (h) => {
         await typedOutcome('sched.txt', async () => {
-          const r = await parsePerfSchedLatency(chunked(h.bytes, h.sizes), { file: 'sched.txt', ...(h.maxLineBytes ? { maxLineBytes: h.maxLineBytes } : {}) });
+          const r = await parsePerfSchedLatency(chunked(h.bytes, h.sizes), lineOpts('sched.txt', h));
           for (const w of r.warnings) assert.ok(Number.isInteger(w.line) && w.line >= 1);
         });
       }),
@@ -473,7 +487,8 @@ export const PROPERTIES: ParserProperty[] = [
             assert.ok(tooLong >= 0 || expected.some((l) => utf8(l).length + 1 > max), String(err));
             return;
           }
-          if (tooLong < 0) assert.deepEqual(got, expected);
+          assert.equal(tooLong, -1, `line ${tooLong + 1} is over ${max} bytes and was read without an error`);
+          assert.deepEqual(got, expected);
         },
       ),
   },
@@ -491,8 +506,7 @@ export const PROPERTIES: ParserProperty[] = [
         ]),
         fc.boolean(),
         async (h, eof) => {
-          const k = detectKind(h.bytes.subarray(0, 64 * 1024), { name: 'entry', eof });
-          assert.ok(k === undefined ? !eof : typeof k === 'string');
+          assertDetects(h.bytes, 'entry', eof);
         },
       ),
   },
