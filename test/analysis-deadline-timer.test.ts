@@ -21,5 +21,6 @@ it('a stalled source leaves no timer holding the process', () => {
     timeout: 60_000, // a hang guard only: the process should end at once
   });
   assert.equal(r.signal, null, `killed by the hang guard: ${r.stderr}`);
+  assert.doesNotMatch(r.stdout, /finished\?/, 'the analysis must still be waiting on the stalled source when the process ends');
   assert.match(r.stdout, /exited with the analysis pending/);
 });
