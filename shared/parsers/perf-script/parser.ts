@@ -142,12 +142,7 @@ export class PerfScriptParser {
     const c = s.charCodeAt(a);
     if (c === TAB && this.cur !== undefined) {
       // The hot path: `\t    7f12 sym+0x1c (dso)`.
-      const f = parseFrameLine(s, a, b);
-      if (f !== undefined) {
-        this.addFrame(this.cur, f);
-        this.lastFrame = f;
-        return;
-      }
+      if (this.frame(this.cur, s, a, b)) return;
     }
     if (c === HASH) {
       this.comment(s, a, b);
@@ -186,12 +181,7 @@ export class PerfScriptParser {
     }
     if (cur !== undefined && c === SPACE) {
       // perf 3.x: `            13a80b608e0a RegExp:[&<>\"\'] (/tmp/perf-7539.map)`
-      const f = parseFrameLine(s, a, b);
-      if (f !== undefined) {
-        this.addFrame(cur, f);
-        this.lastFrame = f;
-        return;
-      }
+      if (this.frame(cur, s, a, b)) return;
     }
     const text = s.slice(a, b);
     const pw = guard(() => parsePerfWarning(text));
@@ -201,12 +191,7 @@ export class PerfScriptParser {
     }
     if (cur !== undefined && !indented) {
       // Frames without indent: `ffffffff8103d0ca native_write_msr_safe ([kernel.kallsyms])`
-      const f = parseFrameLine(s, a, b);
-      if (f !== undefined) {
-        this.addFrame(cur, f);
-        this.lastFrame = f;
-        return;
-      }
+      if (this.frame(cur, s, a, b)) return;
     }
     const what =
       cur !== undefined && indented
@@ -215,6 +200,15 @@ export class PerfScriptParser {
           ? 'stack line without a sample header line'
           : 'unparseable line';
     this.warn({ line: this.lines, message: `${what}: ${quote(text)}` });
+  }
+
+  /** When the line is a frame: adds it to `cur` (it is also the frame a srcline line would belong to). */
+  private frame(cur: PerfSample, s: string, a: number, b: number): boolean {
+    const f = parseFrameLine(s, a, b);
+    if (f === undefined) return false;
+    this.addFrame(cur, f);
+    this.lastFrame = f;
+    return true;
   }
 
   /** Stack lines come leaf first: past maxFrames, the rest (toward the root) are only counted. */
