@@ -5,7 +5,7 @@ import type { Tracepoint } from '../../model/perf.js';
 import { ROOT } from '../../../test/helpers/samples.js';
 import { checkGolden, gzipLines, isStackLine, splitSample } from '../../../test/helpers/perf-lines.js';
 import { bpfCmdNameFromArg } from './bpf-cmd.js';
-import { parseArgInt, parseProbeArgs, parseSyscallReturn, parseTracepoint } from './tracepoints.js';
+import { isPageFaultEvent, parseArgInt, parseProbeArgs, parseSyscallReturn, parseTracepoint } from './tracepoints.js';
 
 const FIXTURES = `${ROOT}test/fixtures/perf-script/tracepoints/`;
 const BOXED = `${ROOT}test/fixtures/samples/mapstress-boxed/perf.script.txt.gz`;
@@ -368,4 +368,16 @@ describe('unknown events and malformed payloads', () => {
   for (const [event, payload] of cases) {
     it(`${event}: ${JSON.stringify(payload)} -> undefined`, () => assert.equal(tp(event, payload), undefined));
   }
+});
+
+describe('isPageFaultEvent', () => {
+  it('is the set parseTracepoint reads page_fault payloads for, with or without modifiers', () => {
+    for (const e of ['page-faults', 'faults', 'major-faults', 'minor-faults', 'page-faults:u', 'minor-faults:ppp']) {
+      assert.equal(isPageFaultEvent(e), true, e);
+      assert.equal(tp(e, '556120d521e0 ffffffff8177539a elf_load+0x28a ([kernel.kallsyms])')?.type, 'page_fault', e);
+    }
+    for (const e of ['exceptions:page_fault_user', 'cycles', 'page-fault', 'faults2', 'probe:faults', '']) {
+      assert.equal(isPageFaultEvent(e), false, e);
+    }
+  });
 });

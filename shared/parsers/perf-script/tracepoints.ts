@@ -99,6 +99,15 @@ const EXACT: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['exceptions:page_fault_kernel', (_n, p) => parseExceptionFault(p)],
 ]);
 
+/** A page-fault software event (`page-faults`, `faults`, `major-faults`, `minor-faults`), modifiers (`:u`) allowed. */
+export function isPageFaultEvent(event: string): boolean {
+  return isFaultName(event, event.indexOf(':'));
+}
+
+function isFaultName(event: string, colon: number): boolean {
+  return FAULT_EVENTS.has(colon < 0 ? event : event.slice(0, colon));
+}
+
 /**
  * The parsed payload of `event` (the name as perf prints it, modifiers included), or `undefined` for events
  * we do not parse and for payloads that do not have the event's form. `payload` is the text after
@@ -119,8 +128,7 @@ function dispatch(event: string, payload: string, ctx: TracepointContext | undef
   if (event.startsWith('syscalls:sys_enter_')) return parseSysEnter(event.slice(19), payload);
   if (event.startsWith('syscalls:sys_exit_')) return parseSysExit(event.slice(18), payload);
   const colon = event.indexOf(':');
-  const base = colon < 0 ? event : event.slice(0, colon);
-  if (FAULT_EVENTS.has(base)) return parsePageFault(payload, ctx);
+  if (isFaultName(event, colon)) return parsePageFault(payload, ctx);
   // kprobes and uprobes: `probe:f`, `probe_mapstress:main_boxed`, `kprobes:f__return`, `sdt_x:y`, any group
   // a custom `perf probe -a 'grp:ev=f'` made. They are told apart by their payload, `(ip[ <- caller])`.
   if (colon > 0 && payload.charCodeAt(0) === 0x28 /* ( */) return parseProbe(event, colon, payload);
