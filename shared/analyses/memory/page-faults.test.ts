@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PerfSample, PerfTaskEvent } from '../../model/perf.js';
+import type { PerfSample, PerfTaskEvent, Tracepoint } from '../../model/perf.js';
+import { parseTracepoint } from '../../parsers/perf-script/tracepoints.js';
 import { PerfScriptParser } from '../../parsers/perf-script/index.js';
 import { FreshMappingFaults, faultAddress, regionKind } from './page-faults.js';
 
@@ -19,8 +20,8 @@ function mmap(timeNs: bigint, start: bigint, length: bigint, file: string, pid =
 function fault(timeNs: bigint, addr: bigint, pid = 7): PerfSample {
   return { kind: 'sample', line: 1, comm: 'p', pid, tid: pid, timeNs, event: 'exceptions:page_fault_user', payload: '', frames: [], tracepoint: { type: 'page_fault', addr } };
 }
-function swFault(timeNs: bigint, payload: string, event = 'page-faults', pid = 7): PerfSample {
-  return { kind: 'sample', line: 1, comm: 'p', pid, tid: pid, timeNs, period: 1, event, payload, frames: [] };
+function swFault(timeNs: bigint, payload: string, event = 'page-faults', pid = 7, tracepoint?: Tracepoint): PerfSample {
+  return { kind: 'sample', line: 1, comm: 'p', pid, tid: pid, timeNs, period: 1, event, payload, frames: [], ...(tracepoint ? { tracepoint } : {}) };
 }
 
 test('real recordings: fault samples with addresses and MMAP2 regions are read', () => {
@@ -93,13 +94,21 @@ test('a new mapping replaces what it overlaps; region cap counts drops', () => {
   assert.equal(a.result().regionsHeld, 3);
 });
 
-test('software page-fault events take the address from the payload; kinds', () => {
-  assert.equal(faultAddress(swFault(1n, '55c82b923088 __TMC_END__ (/x)')), 0x55c82b923088n);
-  assert.equal(faultAddress(swFault(1n, '7f0 x', 'major-faults:u')), 0x7f0n);
-  assert.equal(faultAddress(swFault(1n, '7f0 x', 'task-clock')), undefined);
+test('software page-fault events take the address the parser found in the payload; kinds', () => {
+  // perf script -F ...,addr,ip,sym,dso: the data address, then the ip (a line of the header-line fixture).
+  const header = (event: string, payload: string) => swFault(1n, payload, event, 7, parseTracepoint(event, payload));
+  const both = '55d642e5c088 __TMC_END__ (/tmp/x/work) ffffffff8177539a elf_load ([kernel.kallsyms])';
+  assert.equal(faultAddress(header('page-faults', both)), 0x55d642e5c088n);
+  assert.equal(faultAddress(header('major-faults:u', both)), 0x55d642e5c088n);
+  // One address and no call graph apart from it: the ip, not a data address.
+  assert.equal(faultAddress(header('page-faults', '7f0 x (/x)')), undefined);
+  assert.equal(faultAddress(header('task-clock', both)), undefined);
   const a = new FreshMappingFaults();
-  a.sample(swFault(1n, ''));
-  assert.equal(a.result().noAddress, 1);
+  a.sample(header('page-faults', ''));
+  a.sample(header('minor-faults', '7f0 x (/x)'));
+  a.sample(header('task-clock', both));
+  assert.equal(a.result().noAddress, 2);
+  assert.equal(a.result().faults, 0);
   assert.equal(regionKind('anon_inode:bpf-prog'), 'bpf');
   assert.equal(regionKind('[anon:go]'), 'anon');
   assert.equal(regionKind('/memfd:x'), 'anon');

@@ -2,6 +2,7 @@
  * Page faults in freshly mapped regions: MMAP/MMAP2 records build per-process interval sets, and each
  * page-fault sample with an address is matched to the region holding it. A pure accumulator.
  */
+import { isPageFaultEvent } from '../../parsers/perf-script/tracepoints.js';
 import type { PerfSample, PerfTaskEvent } from '../../model/perf.js';
 
 export type RegionKind = 'bpf' | 'anon' | 'file';
@@ -56,7 +57,6 @@ export interface FreshMappingFaultsOptions {
   maxDelays?: number;
 }
 
-const FAULT_EVENTS = new Set(['page-faults', 'faults', 'minor-faults', 'major-faults']);
 const copy = (s: string): string => (' ' + s).slice(1);
 
 export function regionKind(file: string): RegionKind {
@@ -66,14 +66,13 @@ export function regionKind(file: string): RegionKind {
   return 'file';
 }
 
-/** The faulting address of a page-fault sample, or undefined when it is not one or has none. */
+/**
+ * The faulting address of a page-fault sample, or undefined when it is not one or has none. The parser
+ * decides (parseTracepoint): a software fault event whose payload cannot tell the data address from the
+ * ip carries no tracepoint, and is counted as a fault without an address.
+ */
 export function faultAddress(s: PerfSample): bigint | undefined {
-  if (s.tracepoint) return s.tracepoint.type === 'page_fault' ? s.tracepoint.addr : undefined;
-  const colon = s.event.indexOf(':');
-  const name = colon >= 0 ? s.event.slice(0, colon) : s.event;
-  if (!FAULT_EVENTS.has(name)) return undefined;
-  const m = /^(?:0x)?([0-9a-fA-F]+)(?:\s|$)/.exec(s.payload);
-  return m ? BigInt('0x' + m[1]!) : undefined;
+  return s.tracepoint?.type === 'page_fault' ? s.tracepoint.addr : undefined;
 }
 
 export class FreshMappingFaults {
@@ -132,7 +131,7 @@ export class FreshMappingFaults {
   sample(s: PerfSample): void {
     const addr = faultAddress(s);
     if (addr === undefined) {
-      if (s.tracepoint?.type === 'page_fault' || FAULT_EVENTS.has(s.event.split(':')[0]!)) this.noAddress++;
+      if (s.tracepoint?.type === 'page_fault' || isPageFaultEvent(s.event)) this.noAddress++;
       return;
     }
     if (s.timeNs === undefined) { this.noAddress++; return; }
