@@ -9,6 +9,7 @@ import { MalformedInputError } from '../../errors.js';
 import { TruncatedInputError } from '../bytes.js';
 import { decodeProfile } from './index.js';
 import { ProtoWriter } from './wire-writer.js';
+import { mulberry32 } from '../../analyses/gc/stats.js';
 
 const FIXTURES = new URL('../../../test/fixtures/pprof/', import.meta.url);
 
@@ -116,17 +117,6 @@ function truncateEverywhere(raw: Uint8Array): number {
   return checked;
 }
 
-/** mulberry32: a small seeded PRNG, so a failing mutation can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('pprof decoder: malformed profiles', () => {
   it('reports truncation at every offset of a small profile with the offset of the cut field', () => {
@@ -260,7 +250,7 @@ describe('pprof decoder: malformed profiles', () => {
   it('gives a Profile or a MalformedInputError for any mutation of a real profile (seeded)', () => {
     const seed = Number(process.env.PPROF_FUZZ_SEED || 20261124);
     const rounds = Number(process.env.PPROF_FUZZ_ROUNDS || 3000);
-    const random = prng(seed);
+    const random = mulberry32(seed); // seeded, so a failing mutation can be replayed
     const base = new Uint8Array(gunzipSync(readFileSync(new URL('go1.19-cpu.pb.gz', FIXTURES))));
     const outcomes = { decoded: 0, malformed: 0 };
     for (let round = 0; round < rounds; round++) {
