@@ -6,10 +6,7 @@ import { ArchiveBucket } from './constructs/archive-bucket.js';
 import { ArchiveQueue } from './constructs/archive-queue.js';
 import { HttpEndpoint } from './constructs/http-endpoint.js';
 import { ServiceFunction } from './constructs/service-function.js';
-import { ARCHIVE_PREFIX } from '../shared/storage/keys.js';
-
-/** Key prefix of the reports in the bucket (SPEC §8; the archives' is storage's ARCHIVE_PREFIX). */
-export const REPORTS_PREFIX = 'reports/';
+import { ARCHIVE_PREFIX, REPORTS_PREFIX } from '../shared/storage/keys.js';
 
 /** API Gateway cuts an integration off at 30 s; stop just before, so the function logs its own timeout. */
 export const API_TIMEOUT = Duration.seconds(29);

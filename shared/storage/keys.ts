@@ -8,14 +8,16 @@ export function archiveKey(tenant: string, id: string): string {
   return `${ARCHIVE_PREFIX}${tenant}/${id}/archive`;
 }
 
+export const REPORTS_PREFIX = 'reports/';
+
 /** `reports/{tenant}/{analysisId}.json` */
 export function reportKey(tenant: string, id: string): string {
-  return `reports/${tenant}/${id}.json`;
+  return `${REPORTS_PREFIX}${tenant}/${id}.json`;
 }
 
 /** `reports/{tenant}/{analysisId}/folded/{event}.txt`: folded stacks of one perf event. */
 export function foldedKey(tenant: string, id: string, event: string): string {
-  return `reports/${tenant}/${id}/folded/${encodeURIComponent(event)}.txt`;
+  return `${REPORTS_PREFIX}${tenant}/${id}/folded/${encodeURIComponent(event)}.txt`;
 }
 
 /** The inverse of archiveKey; undefined for any other key. */
@@ -24,7 +26,7 @@ export function parseArchiveKey(key: string): { tenant: string; id: string } | u
   return m ? { tenant: m[1]!, id: m[2]! } : undefined;
 }
 
-/** GSI names (mirrored by infra/constructs/analysis-table.ts and shared/storage/provision.ts). */
+/** GSI names (infra/constructs/analysis-table.ts and shared/storage/provision.ts build the indexes under them). */
 export const REPO_INDEX = 'GSI1';
 export const BRANCH_INDEX = 'GSI2';
 /** TTL attribute (epoch seconds): short-lived analyses and their findings, idempotency records. */

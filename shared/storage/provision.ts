@@ -20,7 +20,7 @@ export async function ensureTable(db: DynamoDBClient, tableName: string): Promis
     const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
     // A table made by an older version (a local .data/ from before GSI2): dynalite cannot add an index
     // to a table, so the items are copied into a table of the current schema.
-    if (!Table?.GlobalSecondaryIndexes?.some((g) => g.IndexName === 'GSI2')) await rebuildTable(db, tableName);
+    if (!Table?.GlobalSecondaryIndexes?.some((g) => g.IndexName === BRANCH_INDEX)) await rebuildTable(db, tableName);
     return;
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;
