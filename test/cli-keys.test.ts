@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, it } from 'node:test';
 import { createHandler } from '../functions/analyzer/handler.js';
 import { keysCommand } from '../shared/cli/keys.js';
+import { capturedIo } from './helpers/cli-io.js';
 import { silentLogger } from '../shared/logger.js';
 import { startLocalService } from '../shared/local/service.js';
 
@@ -16,14 +16,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tracelens-keys-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function keys(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  (stderr as unknown as PassThrough).on('data', (d) => (err += d));
-  const code = await keysCommand(argv, { stdout, stderr }, { TRACELENS_DATA_DIR: dataDir });
-  return { code, out, err };
+  const io = capturedIo();
+  const code = await keysCommand(argv, io, { TRACELENS_DATA_DIR: dataDir });
+  return { code, out: io.out(), err: io.err() };
 }
 
 it('creates, lists and revokes keys in the local table, with and without the service running', async () => {

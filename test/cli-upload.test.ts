@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createHandler } from '../functions/analyzer/handler.js';
 import { UsageError, type CliIo } from '../shared/cli/io.js';
@@ -18,6 +17,7 @@ import { uploadCommand } from '../shared/cli/upload.js';
 import { TraceLensError } from '../shared/errors.js';
 import { silentLogger } from '../shared/logger.js';
 import { startLocalService, type LocalService } from '../shared/local/service.js';
+import { capturedIo } from './helpers/cli-io.js';
 import { BOXED_ARCHIVE, STRUCT_ARCHIVE, seededBytes } from './helpers/samples.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -45,22 +45,17 @@ after(async () => {
 
 /** Runs a command as main() does (usage → 2, our errors → 1), collecting stdout and stderr (not a TTY). */
 async function run(cmd: Command, argv: string[], env: Record<string, string | undefined> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  (stderr as unknown as PassThrough).on('data', (c) => (err += c));
+  const io = capturedIo();
   let code: number;
   try {
-    code = await cmd(argv, { stdout, stderr }, { TRACELENS_URL: s.url, TRACELENS_TOKEN: s.token, TRACELENS_POLL_MS: '50', TRACELENS_RETRY_BASE_MS: '10', ...env });
+    code = await cmd(argv, io, { TRACELENS_URL: s.url, TRACELENS_TOKEN: s.token, TRACELENS_POLL_MS: '50', TRACELENS_RETRY_BASE_MS: '10', ...env });
   } catch (e) {
     if (e instanceof UsageError) code = 2;
     else if (e instanceof TraceLensError || (e instanceof Error && 'syscall' in e)) code = 1;
     else throw e;
-    err += `tracelens: ${(e as Error).message}\n`;
+    io.stderr.write(`tracelens: ${(e as Error).message}\n`);
   }
-  return { code, out, err };
+  return { code, out: io.out(), err: io.err() };
 }
 
 function idOf(stderr: string): string {

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import { capturedStream } from '../../test/helpers/cli-io.js';
 import { analysisStatusPrinter, transferProgress } from './progress.js';
 
-function stream(tty: boolean) {
-  const s = new PassThrough() as unknown as NodeJS.WriteStream & { text: () => string };
-  let out = '';
-  (s as unknown as PassThrough).on('data', (c) => (out += c));
-  Object.assign(s, { isTTY: tty, text: () => out });
-  return s;
-}
+const stream = capturedStream;
 
 const MB = 1024 * 1024;
 
