@@ -39,6 +39,11 @@ export interface EmbeddedOptions {
   /** Fixed ports, or 0 (the default) for ephemeral ones. */
   s3Port?: number;
   dynamoPort?: number;
+  /**
+   * How long dynalite keeps a table CREATING or DELETING (0, the default: a timer tick). Tests set it
+   * higher to act like AWS, where those states last seconds.
+   */
+  tableTransitionMs?: number;
 }
 
 export async function startEmbeddedStores(o: EmbeddedOptions): Promise<EmbeddedStores> {
@@ -47,7 +52,8 @@ export async function startEmbeddedStores(o: EmbeddedOptions): Promise<EmbeddedS
   mkdirSync(s3Dir, { recursive: true });
   mkdirSync(dynamoDir, { recursive: true });
 
-  const dyn = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const ms = o.tableTransitionMs ?? 0;
+  const dyn = dynalite({ path: dynamoDir, createTableMs: ms, deleteTableMs: ms, updateTableMs: ms });
   await new Promise<void>((resolve, reject) => {
     dyn.once('error', reject);
     dyn.listen(o.dynamoPort ?? 0, '127.0.0.1', () => resolve());

@@ -8,14 +8,16 @@ import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClient, documentClient } from './clients.js';
 import { startEmbeddedStores } from './embedded.js';
 import { ddbKeys, REPO_INDEX } from './keys.js';
-import { ensureTable, globalIndex } from './provision.js';
+import { ensureTable, globalIndex, waitForTable } from './provision.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const dir = mkdtempSync(join(tmpdir(), 'tracelens-provision-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 it('upgrades a local table made before GSI2: same items, branch-index keys added', async () => {
-  const embedded = await startEmbeddedStores({ dataDir: dir });
+  // Tables stay CREATING/DELETING for 150 ms, as on AWS (for seconds): the upgrade must wait them out
+  // (CI caught it writing into a table dynalite was still deleting).
+  const embedded = await startEmbeddedStores({ dataDir: dir, tableTransitionMs: 150 });
   const dynamo = createDynamoClient({ region: 'us-east-1', endpoint: embedded.dynamoEndpoint, credentials: embedded.credentials });
   const db = documentClient(dynamo);
   try {
@@ -32,6 +34,7 @@ it('upgrades a local table made before GSI2: same items, branch-index keys added
         GlobalSecondaryIndexes: [globalIndex(REPO_INDEX)],
       }),
     );
+    await waitForTable(dynamo, 'old', 'active');
     const item = {
       ...ddbKeys.analysis('local', '01J0000000000000000000000A'),
       ...ddbKeys.repoIndex('local', 'demo', '2026-01-01T00:00:00.000Z', '01J0000000000000000000000A'),

@@ -21,6 +21,8 @@ export async function ensureTable(db: DynamoDBClient, tableName: string): Promis
     // A table made by an older version (a local .data/ from before GSI2): dynalite cannot add an index
     // to a table, so the items are copied into a table of the current schema.
     if (!Table?.GlobalSecondaryIndexes?.some((g) => g.IndexName === BRANCH_INDEX)) await rebuildTable(db, tableName);
+    // Another process may have just created it.
+    else if (Table.TableStatus !== 'ACTIVE') await waitForTable(db, tableName, 'active');
     return;
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;
@@ -38,6 +40,9 @@ async function rebuildTable(db: DynamoDBClient, tableName: string): Promise<void
     start = page.LastEvaluatedKey;
   } while (start);
   await db.send(new DeleteTableCommand({ TableName: tableName }));
+  // dynalite drops the table's entry on a timer after DeleteTable answers: a table created before that
+  // timer runs is deleted with it. Wait until the old one is gone.
+  await waitForTable(db, tableName, 'gone');
   await createTable(db, tableName);
   for (const item of items) {
     // Analyses from before GSI2 get their branch-index keys.
@@ -71,6 +76,26 @@ async function createTable(db: DynamoDBClient, tableName: string): Promise<void>
       GlobalSecondaryIndexes: [globalIndex(REPO_INDEX), globalIndex(BRANCH_INDEX)],
     }),
   );
+  // A table is CREATING for a moment (on a timer in dynalite, on AWS for seconds); reads and writes
+  // before it is ACTIVE fail with ResourceNotFoundException.
+  await waitForTable(db, tableName, 'active');
+}
+
+/** Polls DescribeTable until the table (and its indexes) is ACTIVE, or until it no longer exists. */
+export async function waitForTable(db: DynamoDBClient, tableName: string, until: 'active' | 'gone', timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 250)) {
+    try {
+      const { Table } = await db.send(new DescribeTableCommand({ TableName: tableName }));
+      const ready = Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
+      if (until === 'active' && ready) return;
+    } catch (err) {
+      if (!(err instanceof ResourceNotFoundException)) throw err;
+      if (until === 'gone') return;
+    }
+    if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ${until === 'active' ? 'ACTIVE' : 'deleted'} within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
 }
 
 /** A GSI of the table: `{name}PK` hash, `{name}SK` range, every attribute projected. */
