@@ -313,8 +313,12 @@ describe('deliveries: duplicates, a dying analyzer, re-analysis', () => {
     const s = await startService({ visibilityTimeoutMs: 3000, wrapAnalyzerArchives: wrap });
     const res = await fetch(`${s.url}/v1/analyses?repo=demo&branch=crash`, { method: 'POST', body: boxedArchive() });
     const { id } = await json(res);
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal((await json(await fetch(`${s.url}/v1/analyses/${id}`))).status, 'running');
+    // The first attempt starts, then hangs with the archive half read.
+    let seen = '';
+    for (const t0 = Date.now(); seen !== 'running' && Date.now() - t0 < 10_000; await new Promise((r) => setTimeout(r, 20))) {
+      seen = (await json(await fetch(`${s.url}/v1/analyses/${id}`))).status;
+    }
+    assert.equal(seen, 'running');
     const r = await waitDone(s, id, 30_000);
     assert.equal(r.status, 'complete', r.error);
     const rec = await s.stores.analyses.get('local', id);
