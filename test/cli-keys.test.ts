@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { createHandler } from '../functions/analyzer/handler.js';
 import { keysCommand } from '../shared/cli/keys.js';
+import { parseKey } from '../shared/auth/api-keys.js';
 import { capturedIo } from './helpers/cli-io.js';
 import { silentLogger } from '../shared/logger.js';
 import { startLocalService } from '../shared/local/service.js';
@@ -29,7 +30,7 @@ it('creates, lists and revokes keys in the local table, with and without the ser
   assert.match(made.err, /for tenant local \(read\) in the local data directory/);
   const listed = await keys('list');
   assert.match(listed.out, /local\s+read\s+.*active\s+bot/);
-  assert.ok(!listed.out.includes(token!.split('_')[2]!), 'the secret is never listed');
+  assert.ok(!listed.out.includes(parseKey(token!)!.secret), 'the secret is never listed');
 
   const s = await startLocalService({ dataDir, port: 0, log: silentLogger, createAnalyzer: createHandler });
   try {
@@ -39,7 +40,7 @@ it('creates, lists and revokes keys in the local table, with and without the ser
     const post = await fetch(`${s.url}/v1/analyses`, { method: 'POST', body: 'x', headers: { authorization: `Bearer ${token}` } });
     assert.equal(post.status, 403);
     // Revoked through the running service's table: refused from then on.
-    const keyId = token!.split('_')[1]!;
+    const keyId = parseKey(token!)!.keyId;
     const revoked = await keys('revoke', keyId);
     assert.equal(revoked.code, 0, revoked.err);
     assert.match(revoked.err, /running local service/);
