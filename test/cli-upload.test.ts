@@ -225,6 +225,48 @@ describe('tracelens upload', () => {
     assert.equal(noKey.code, 2);
     assert.match(noKey.err, /TRACELENS_TOKEN/);
   });
+
+  it('an answer lost after the server acted (a 502 from a proxy): the retry sends the same Idempotency-Key and gets the same analysis', async () => {
+    const keys: string[] = [];
+    let lose = 0;
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers[k] = v;
+        const body = chunks.length ? Buffer.concat(chunks) : undefined;
+        const up = await fetch(`${s.url}${req.url}`, { method: req.method!, headers, ...(body ? { body } : {}) });
+        const answer = Buffer.from(await up.arrayBuffer());
+        if (req.method === 'POST' && /^\/v1\/(analyses\?|uploads$)/.test(req.url!)) {
+          keys.push(req.headers['idempotency-key'] as string);
+          // The server made the analysis; its answer never reaches the client.
+          if (lose-- > 0) return void res.writeHead(502).end('{"message":"Bad Gateway"}');
+        }
+        res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' }).end(answer);
+      });
+    });
+    servers.push(proxy);
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+    for (const [branch, extra] of [
+      ['lost-direct', []],
+      ['lost-put', ['--upload-method', 'PUT']],
+    ] as const) {
+      keys.length = 0;
+      lose = 1;
+      const r = await run(uploadCommand, [BOXED_ARCHIVE, '--repo', 'demo', '--branch', branch, '--commit', 'l1', '--server', url, '--wait', ...extra]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.err, /502.*retrying in/);
+      assert.equal(keys.length, 2, 'the first attempt and its retry');
+      assert.match(keys[0]!, /^[0-9a-f-]{36}$/);
+      assert.equal(keys[1], keys[0], 'the retry carries the same key');
+      const res = await fetch(`${s.url}/v1/repos/demo/analyses?branch=${branch}`, { headers: { authorization: `Bearer ${s.token}` } });
+      const items = ((await res.json()) as { items: Array<{ id: string; status: string }> }).items;
+      assert.deepEqual(items.map((i) => [i.id, i.status]), [[idOf(r.err), 'complete']], `${branch}: one analysis`);
+    }
+  });
 });
 
 describe('tracelens pack', () => {

@@ -7,7 +7,7 @@ import { loadShareSecrets } from '../../shared/storage/share-secrets.js';
 import { createStores } from '../../shared/storage/wiring.js';
 
 const config = loadConfig(process.env);
-const { analyses, archives, uploads, repos, keys, queue } = createStores(config);
+const { analyses, archives, uploads, repos, keys, requestKeys, queue } = createStores(config);
 const shareSecrets = config.shareSecretArn ? await loadShareSecrets(config.region, config.shareSecretArn) : config.shareSecrets;
 
 export const handler = handle(
@@ -18,6 +18,7 @@ export const handler = handle(
     uploads,
     repos,
     keys,
+    requestKeys,
     shareSecrets,
     ...(queue ? { queue } : {}),
     limits: config.limits,

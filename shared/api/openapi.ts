@@ -9,6 +9,7 @@ import { MetadataQuery, ShareRequest } from './routes/analyses.js';
 import { PinBody } from './routes/repos.js';
 import { CompleteRequest, UploadRequest } from './routes/uploads.js';
 import { FORMATS } from './render-report.js';
+import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key.js';
 
 type Json = Record<string, unknown>;
 
@@ -23,6 +24,14 @@ function queryParams(s: z.ZodObject): Json[] {
   return Object.entries(js.properties ?? {}).map(([name, p]) => ({ name, in: 'query', required: js.required?.includes(name) ?? false, schema: p }));
 }
 
+const idempotencyKeyParam = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  in: 'header',
+  required: false,
+  schema: { type: 'string', maxLength: 257 },
+  description:
+    'A key of the client’s (a UUID) that it sends again when it retries the request: the retry gets the analysis the first attempt made (marked `Idempotent-Replayed: true`). Kept 24 h per tenant; reused for a different request → 400; the first still in progress → 409.',
+};
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' }, description: 'analysis id (ULID)' };
 const repoParam = { name: 'repo', in: 'path', required: true, schema: { type: 'string' }, description: '`owner/name`, percent-encoded (`owner%2Fname`) or raw' };
 const branchParam = { name: 'branch', in: 'path', required: true, schema: { type: 'string' }, description: 'branch name, percent-encoded or raw' };
@@ -68,9 +77,10 @@ export function openApiDocument(): Json {
         parameters: [
           ...queryParams(MetadataQuery),
           { name: 'label.KEY', in: 'query', required: false, schema: { type: 'string' }, description: 'labels: label.ci=github' },
+          idempotencyKeyParam,
         ],
         requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-        responses: { 202: { description: 'accepted', ...json('Accepted') }, ...errors(400, 401, 403, 413) },
+        responses: { 202: { description: 'accepted', ...json('Accepted') }, ...errors(400, 401, 403, 409, 413) },
       },
     },
     '/v1/analyses/{id}': {
@@ -117,8 +127,9 @@ export function openApiDocument(): Json {
         operationId: 'createUpload',
         summary: 'Presigned PUT, POST or multipart upload of an archive of any size',
         ...auth('ingest'),
+        parameters: [idempotencyKeyParam],
         requestBody: { required: true, ...json(schema(UploadRequest)) },
-        responses: { 201: { description: 'how to send the bytes', ...json({ type: 'object' }) }, ...errors(400, 401, 403, 413) },
+        responses: { 201: { description: 'how to send the bytes', ...json({ type: 'object' }) }, ...errors(400, 401, 403, 409, 413) },
       },
     },
     '/v1/uploads/{id}/complete': {

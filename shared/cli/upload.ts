@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -158,6 +159,9 @@ export async function sendArchive(
   const size = statSync(file).size;
   if (size === 0) throw new UsageError(`${file} is empty`);
   const fileName = basename(file);
+  // One key for this upload, sent again by every retry: a retry after a lost answer gets the analysis
+  // the first attempt made rather than a second one.
+  const idempotencyKey = randomUUID();
   const progress = transferProgress(io.stderr, 'upload', size);
   try {
     if (size <= DIRECT_MAX_BYTES && !forced) {
@@ -172,6 +176,7 @@ export async function sendArchive(
           'content-type': 'application/octet-stream',
           'content-length': String(size),
           'content-disposition': `attachment; filename="${fileName.replace(/["\\\r\n]/g, '_')}"`,
+          'idempotency-key': idempotencyKey,
         },
         what: 'upload',
       });
@@ -180,6 +185,7 @@ export async function sendArchive(
     }
     const created = await client.json<{ id: string; reportUrl: string; upload: Upload }>('POST', '/v1/uploads', {
       json: { ...meta, labels, fileName, sizeBytes: size, ...(forced ? { method: forced } : {}) },
+      headers: { 'idempotency-key': idempotencyKey },
     });
     try {
       await sendUpload(client, created.id, created.upload, file, size, progress);

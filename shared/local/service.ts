@@ -155,6 +155,7 @@ export async function startLocalService(o: LocalServiceOptions): Promise<LocalSe
       limits: config.limits,
       retentionDays: config.retentionDays,
       keys: stores.keys,
+      requestKeys: stores.requestKeys,
       shareSecrets: [localSecret(o.dataDir)],
       log: o.log,
     });

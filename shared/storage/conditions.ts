@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /**
  * A conditional DynamoDB write whose failed condition is an answer, not an error: `onFailed` turns it
@@ -19,4 +20,12 @@ export async function ifConditionFails<T, U = T>(
 /** The conditional write, with a failed condition ignored (the item moved on; nothing left to do). */
 export async function unlessConditionFails(write: Promise<unknown>): Promise<void> {
   await ifConditionFails(write, () => undefined);
+}
+
+/** A conditional Put (`input` carries the ConditionExpression): true when it wrote, false when the condition failed. */
+export function putIf(db: DynamoDBDocumentClient, input: PutCommandInput): Promise<boolean> {
+  return ifConditionFails(
+    db.send(new PutCommand(input)).then(() => true),
+    () => false,
+  );
 }

@@ -1,5 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ifConditionFails, unlessConditionFails } from './conditions.js';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { putIf, unlessConditionFails } from './conditions.js';
 import { ddbKeys } from './keys.js';
 import type { ClaimOutcome, IdempotencyKey, IdempotencyStore } from './ports.js';
 
@@ -19,31 +19,24 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
 
   async claim(key: IdempotencyKey, ref: { tenant: string; id: string }, nowMs: number, leaseMs: number): Promise<ClaimOutcome> {
     const k = this.keyOf(key);
-    return ifConditionFails(
-      this.db
-        .send(
-          new PutCommand({
-            TableName: this.table,
-            Item: {
-              ...k,
-              state: 'claimed',
-              tenant: ref.tenant,
-              analysisId: ref.id,
-              leaseUntilMs: nowMs + leaseMs,
-              claimedAt: new Date(nowMs).toISOString(),
-              expiresAt: Math.floor(nowMs / 1000) + RECORD_TTL_S,
-            },
-            ConditionExpression: 'attribute_not_exists(PK) OR (#state = :claimed AND leaseUntilMs < :now)',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':claimed': 'claimed', ':now': nowMs },
-          }),
-        )
-        .then((): ClaimOutcome => 'claimed'),
-      async (): Promise<ClaimOutcome> => {
-        const out = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
-        return out.Item?.state === 'done' ? 'done' : 'held';
+    const claimed = await putIf(this.db, {
+      TableName: this.table,
+      Item: {
+        ...k,
+        state: 'claimed',
+        tenant: ref.tenant,
+        analysisId: ref.id,
+        leaseUntilMs: nowMs + leaseMs,
+        claimedAt: new Date(nowMs).toISOString(),
+        expiresAt: Math.floor(nowMs / 1000) + RECORD_TTL_S,
       },
-    );
+      ConditionExpression: 'attribute_not_exists(PK) OR (#state = :claimed AND leaseUntilMs < :now)',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':claimed': 'claimed', ':now': nowMs },
+    });
+    if (claimed) return 'claimed';
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true }));
+    return out.Item?.state === 'done' ? 'done' : 'held';
   }
 
   async done(key: IdempotencyKey): Promise<void> {

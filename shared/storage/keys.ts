@@ -39,6 +39,7 @@ export const TTL_ATTRIBUTE = 'expiresAt';
  *   baseline      PK `T#{tenant}#R#{repo}`        SK `BASE#{branch}`      → { analysisId, pinnedAt }
  *   idempotency   PK `I#{bucket}/{key}#{etag}#{generation}`  SK `I`       → { tenant, id, state, leaseUntil }
  *   api key       PK `K#{keyId}`                  SK `K`                  → { tenant, scopes, secretHash, ... }
+ *   request key   PK `T#{tenant}#RK#{key}`        SK `RK`                 → { analysisId, fingerprint } (Idempotency-Key)
  * Indexes on analysis items: GSI1 (repo, newest first) and GSI2 (repo and branch, newest first); both
  * sort keys start with the ISO creation time, so a descending Query is newest first.
  */
@@ -62,4 +63,6 @@ export const ddbKeys = {
     SK: 'I',
   }),
   apiKey: (keyId: string) => ({ PK: `K#${keyId}`, SK: 'K' }),
+  /** A client's Idempotency-Key, per tenant: two tenants may send the same one. */
+  requestKey: (tenant: string, key: string) => ({ PK: `T#${tenant}#RK#${key}`, SK: 'RK' }),
 };

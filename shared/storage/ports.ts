@@ -123,6 +123,26 @@ export interface IdempotencyKey {
 
 export type ClaimOutcome = 'claimed' | 'done' | 'held';
 
+/**
+ * Client request keys (the `Idempotency-Key` header of POST /v1/analyses and POST /v1/uploads): a retried
+ * request finds the analysis its first attempt made instead of making a second one.
+ */
+export interface RequestKeyStore {
+  /**
+   * Binds the tenant's `key` to `binding` unless it is bound already (a conditional write: of concurrent
+   * requests with one key exactly one binds). Returns the existing binding, or undefined when this call bound it.
+   */
+  bind(tenant: string, key: string, binding: RequestKeyBinding, nowMs: number): Promise<RequestKeyBinding | undefined>;
+  /** Frees the key when the request it was bound for stored nothing, so a retry starts afresh (only while still bound to `analysisId`). */
+  unbind(tenant: string, key: string, analysisId: string): Promise<void>;
+}
+
+export interface RequestKeyBinding {
+  analysisId: string;
+  /** What the request was (route and a hash of its body): a key reused for another request is refused. */
+  fingerprint: string;
+}
+
 /** Where re-analyses are announced (SQS on AWS, the in-process queue locally). */
 export interface AnalysisQueue {
   enqueueReanalysis(job: { tenant: string; id: string; generation: number }): Promise<void>;
@@ -158,13 +178,10 @@ export interface UploadSigner {
   presignPut(key: string, bytes: number, expiresInS: number): Promise<{ url: string; headers: Record<string, string> }>;
   /** A browser-style POST whose policy holds a content-length-range of [1, maxBytes]. */
   presignPost(key: string, maxBytes: number, expiresInS: number): Promise<{ url: string; fields: Record<string, string> }>;
-  /** Starts a multipart upload and signs one URL per part. */
-  startMultipart(
-    key: string,
-    bytes: number,
-    partSize: number,
-    expiresInS: number,
-  ): Promise<{ uploadId: string; parts: Array<{ partNumber: number; url: string }> }>;
+  /** Starts a multipart upload; returns S3's upload id. */
+  startMultipart(key: string): Promise<string>;
+  /** Signs one URL per part of a multipart upload (again for a retried POST /v1/uploads: fresh ones). */
+  presignParts(key: string, uploadId: string, bytes: number, partSize: number, expiresInS: number): Promise<Array<{ partNumber: number; url: string }>>;
   completeMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>): Promise<{ etag?: string }>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
 }

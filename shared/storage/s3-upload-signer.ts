@@ -42,10 +42,13 @@ export class S3UploadSigner implements UploadSigner {
     return { url, fields };
   }
 
-  async startMultipart(key: string, bytes: number, partSize: number, expiresInS: number) {
+  async startMultipart(key: string) {
     const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
     if (!created.UploadId) throw new TraceLensError('internal', 'S3 returned no UploadId');
-    const uploadId = created.UploadId;
+    return created.UploadId;
+  }
+
+  async presignParts(key: string, uploadId: string, bytes: number, partSize: number, expiresInS: number) {
     const count = Math.ceil(bytes / partSize);
     const parts: Array<{ partNumber: number; url: string }> = [];
     for (let n = 1; n <= count; n++) {
@@ -57,7 +60,7 @@ export class S3UploadSigner implements UploadSigner {
       );
       parts.push({ partNumber: n, url });
     }
-    return { uploadId, parts };
+    return parts;
   }
 
   async completeMultipart(key: string, uploadId: string, parts: Array<{ partNumber: number; etag: string }>) {

@@ -4,6 +4,7 @@ import { createDynamoClient, createS3Client, documentClient } from './clients.js
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoAnalysisStore } from './dynamo-analysis-store.js';
 import { DynamoIdempotencyStore } from './dynamo-idempotency-store.js';
+import { DynamoRequestKeyStore } from './dynamo-request-key-store.js';
 import { DynamoRepoStore } from './repo-store.js';
 import { DynamoApiKeyStore } from './dynamo-api-key-store.js';
 import { S3UploadSigner } from './s3-upload-signer.js';
@@ -29,7 +30,8 @@ export function createStores(config: Config, credentials?: ClientOptions['creden
   const uploads = new S3UploadSigner(s3, config.bucketName);
   const repos = new DynamoRepoStore(db, config.tableName);
   const keys = new DynamoApiKeyStore(db, config.tableName);
+  const requestKeys = new DynamoRequestKeyStore(db, config.tableName);
   // On AWS re-analyses go through SQS; the local service supplies its in-process queue instead.
   const queue = config.queueUrl ? new SqsAnalysisQueue(new SQSClient({ region: config.region }), config.queueUrl) : undefined;
-  return { s3, dynamo, db, archives, analyses, idempotency, uploads, repos, keys, queue };
+  return { s3, dynamo, db, archives, analyses, idempotency, uploads, repos, keys, requestKeys, queue };
 }

@@ -6,6 +6,7 @@ import { isId, newId } from '../../ids.js';
 import { signShareToken } from '../../auth/share-tokens.js';
 import { parseFormat, renderRecord } from '../render-report.js';
 import { jsonBody, parse } from '../request-body.js';
+import { canonicalJson, claimIdempotencyKey, fingerprintOf } from '../idempotency-key.js';
 import { compareReports } from '../../analyses/compare/compare.js';
 import { mergeThresholds, parseThresholdsQuery } from '../../analyses/compare/gate.js';
 import { toReport } from '../../report/json.js';
@@ -75,6 +76,12 @@ export function analysesRoutes(deps: ApiDeps) {
       const tenant = c.get('tenant');
       const created = now();
       const id = newId(created.getTime());
+      const key = await claimIdempotencyKey(c, deps, id, fingerprintOf('POST /v1/analyses', canonicalJson({ ...meta, labels }), body), created.getTime());
+      if ('replayed' in key) {
+        const reportUrl = new URL(`/v1/analyses/${key.replayed.id}`, c.req.url).toString();
+        c.header('Location', reportUrl);
+        return c.json({ id: key.replayed.id, status: key.replayed.status, reportUrl }, 202);
+      }
       const record: AnalysisRecord = {
         tenant,
         id,
@@ -89,11 +96,18 @@ export function analysesRoutes(deps: ApiDeps) {
       const fileName = fileNameOf(c.req.header('content-disposition'));
       if (fileName) record.archive.fileName = fileName;
       // The record first: the archive's ObjectCreated event starts the analyzer, which needs it.
-      await deps.analyses.create(record);
+      try {
+        await deps.analyses.create(record);
+      } catch (err) {
+        await key.claimed?.release();
+        throw err;
+      }
       try {
         await deps.archives.putArchive(record.archive.key, body, c.req.header('content-type'));
       } catch (err) {
         await deps.analyses.fail(tenant, id, 'the archive could not be stored; upload it again', now().toISOString());
+        // A retry with the same Idempotency-Key makes a new analysis rather than return this failed one.
+        await key.claimed?.release();
         throw err;
       }
       const reportUrl = new URL(`/v1/analyses/${id}`, c.req.url).toString();

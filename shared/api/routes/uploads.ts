@@ -6,6 +6,7 @@ import { archiveKey } from '../../storage/keys.js';
 import type { AnalysisRecord, UploadInfo } from '../../storage/ports.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { jsonBody, parse } from '../request-body.js';
+import { canonicalJson, claimIdempotencyKey, fingerprintOf } from '../idempotency-key.js';
 import { LABEL_KEY, MetadataFields, definedOnly, expiresAtFor } from './analyses.js';
 
 /** SPEC §5: above this, uploads are multipart. */
@@ -58,37 +59,50 @@ export function uploadsRoutes(deps: ApiDeps) {
     const created = now();
     const id = newId(created.getTime());
     const key = archiveKey(tenant, id);
-    const method = req.sizeBytes > MULTIPART_THRESHOLD_BYTES || req.method === 'MULTIPART' ? 'MULTIPART' : (req.method ?? 'PUT');
     const urlExpiresAt = new Date(created.getTime() + UPLOAD_URL_TTL_S * 1000).toISOString();
-    const info: UploadInfo = { method, declaredBytes: req.sizeBytes, expiresAt: urlExpiresAt };
-    const completeUrl = new URL(`/v1/uploads/${id}/complete`, c.req.url).toString();
-    let upload: Record<string, unknown>;
-    if (method === 'PUT') {
-      upload = { method, ...(await deps.uploads.presignPut(key, req.sizeBytes, UPLOAD_URL_TTL_S)) };
-    } else if (method === 'POST') {
-      upload = { method, ...(await deps.uploads.presignPost(key, req.sizeBytes, UPLOAD_URL_TTL_S)) };
-    } else {
-      const partSize = partSizeFor(req.sizeBytes);
-      const { uploadId, parts } = await deps.uploads.startMultipart(key, req.sizeBytes, partSize, UPLOAD_URL_TTL_S);
-      Object.assign(info, { uploadId, partSize, parts: parts.length });
-      upload = { method, partSize, parts, completeUrl };
+    const claim = await claimIdempotencyKey(c, deps, id, fingerprintOf('POST /v1/uploads', canonicalJson(req)), created.getTime());
+    if ('replayed' in claim) {
+      // The first attempt's answer was lost: the same upload, with freshly signed URLs.
+      const record = claim.replayed;
+      if (!record.upload || record.status !== 'pending' || record.upload.completedAt || (await deps.archives.hasArchive(record.archive.key))) {
+        throw new TraceLensError('conflict', `the upload for this Idempotency-Key has already arrived (analysis ${record.id} ${record.status})`, {
+          analysisId: record.id,
+        });
+      }
+      const upload = await signUpload(deps, record.archive.key, record.upload, new URL(`/v1/uploads/${record.id}/complete`, c.req.url).toString());
+      const reportUrl = new URL(`/v1/analyses/${record.id}`, c.req.url).toString();
+      c.header('Location', reportUrl);
+      return c.json({ id: record.id, status: 'pending', reportUrl, expiresAt: urlExpiresAt, upload }, 201);
     }
-    const record: AnalysisRecord = {
-      tenant,
-      id,
-      ...definedOnly({ repo: req.repo, branch: req.branch, commit: req.commit }),
-      labels: req.labels ?? {},
-      status: 'pending',
-      createdAt: created.toISOString(),
-      expiresAt: expiresAtFor(created, deps.retentionDays),
-      attempts: 0,
-      archive: { key, bytes: req.sizeBytes, ...(req.fileName ? { fileName: req.fileName.split(/[\\/]/).pop()! } : {}) },
-      upload: info,
-    };
-    await deps.analyses.create(record);
-    const reportUrl = new URL(`/v1/analyses/${id}`, c.req.url).toString();
-    c.header('Location', reportUrl);
-    return c.json({ id, status: 'pending', reportUrl, expiresAt: urlExpiresAt, upload }, 201);
+    try {
+      const method = req.sizeBytes > MULTIPART_THRESHOLD_BYTES || req.method === 'MULTIPART' ? 'MULTIPART' : (req.method ?? 'PUT');
+      const info: UploadInfo = { method, declaredBytes: req.sizeBytes, expiresAt: urlExpiresAt };
+      if (method === 'MULTIPART') {
+        info.partSize = partSizeFor(req.sizeBytes);
+        info.uploadId = await deps.uploads.startMultipart(key);
+        info.parts = Math.ceil(req.sizeBytes / info.partSize);
+      }
+      const upload = await signUpload(deps, key, info, new URL(`/v1/uploads/${id}/complete`, c.req.url).toString());
+      const record: AnalysisRecord = {
+        tenant,
+        id,
+        ...definedOnly({ repo: req.repo, branch: req.branch, commit: req.commit }),
+        labels: req.labels ?? {},
+        status: 'pending',
+        createdAt: created.toISOString(),
+        expiresAt: expiresAtFor(created, deps.retentionDays),
+        attempts: 0,
+        archive: { key, bytes: req.sizeBytes, ...(req.fileName ? { fileName: req.fileName.split(/[\\/]/).pop()! } : {}) },
+        upload: info,
+      };
+      await deps.analyses.create(record);
+      const reportUrl = new URL(`/v1/analyses/${id}`, c.req.url).toString();
+      c.header('Location', reportUrl);
+      return c.json({ id, status: 'pending', reportUrl, expiresAt: urlExpiresAt, upload }, 201);
+    } catch (err) {
+      await claim.claimed?.release();
+      throw err;
+    }
   });
 
   app.post('/:id/complete', async (c) => {
@@ -117,6 +131,15 @@ export function uploadsRoutes(deps: ApiDeps) {
   });
 
   return app;
+}
+
+/** What the client needs to send the bytes: a presigned PUT or POST, or the part URLs and where to complete. */
+async function signUpload(deps: ApiDeps, key: string, info: UploadInfo, completeUrl: string): Promise<Record<string, unknown>> {
+  const method = info.method;
+  if (method === 'PUT') return { method, ...(await deps.uploads.presignPut(key, info.declaredBytes, UPLOAD_URL_TTL_S)) };
+  if (method === 'POST') return { method, ...(await deps.uploads.presignPost(key, info.declaredBytes, UPLOAD_URL_TTL_S)) };
+  const parts = await deps.uploads.presignParts(key, info.uploadId!, info.declaredBytes, info.partSize!, UPLOAD_URL_TTL_S);
+  return { method, partSize: info.partSize, parts, completeUrl };
 }
 
 async function pendingUpload(deps: ApiDeps, tenant: string, id: string, anyMethod = false): Promise<AnalysisRecord> {
