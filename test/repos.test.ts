@@ -18,6 +18,7 @@ let stores: TestStores;
 let app: Hono<AppEnv>;
 const T0 = Date.parse('2025-03-01T12:00:00.000Z');
 const PINNED_AT = '2025-03-02T08:00:00.000Z';
+const RETENTION_DAYS = 30;
 
 interface Item {
   id: string;
@@ -43,7 +44,7 @@ function buildApp(repos: DynamoRepoStore): Hono<AppEnv> {
     c.set('tenant', c.req.header('x-tenant') ?? 'local');
     await next();
   });
-  a.route('/v1/repos', reposRoutes({ repos, now: () => new Date(PINNED_AT) }));
+  a.route('/v1/repos', reposRoutes({ repos, now: () => new Date(PINNED_AT), retentionDays: RETENTION_DAYS }));
   a.notFound(notFound);
   a.onError(onError(silentLogger));
   return a;
@@ -252,6 +253,24 @@ describe('/v1/repos', () => {
       // Another branch, another tenant: no baseline there.
       assert.equal((await getJson('/v1/repos/acme/base/baselines/main')).status, 404);
       assert.equal((await getJson('/v1/repos/acme/base/baselines/feature/x', 'someone-else')).status, 404);
+    });
+
+    it('a re-pin gives the replaced baseline its TTL back: created + retention, but at least a day after the re-pin', async () => {
+      const old = await seed('local', 'acme/ttl', 'main', T0);
+      const ancient = await seed('local', 'acme/ttl', 'main', T0 - 40 * 86_400_000); // past its 30 days
+      const next = await seed('local', 'acme/ttl', 'main', T0 + 1000);
+      for (const r of [old, ancient, next]) await complete('local', r.id);
+      await stores.db.send(new PutCommand({ TableName: table(), Item: { ...ddbKeys.finding('local', old.id, 'GC001'), severity: 'warning' } }));
+
+      assert.equal((await put('/v1/repos/acme/ttl/baselines/main', { analysisId: old.id })).status, 200);
+      assert.equal((await read(ddbKeys.analysis('local', old.id)))?.expiresAt, undefined);
+      assert.equal((await put('/v1/repos/acme/ttl/baselines/main', { analysisId: ancient.id })).status, 200);
+      const retained = Math.floor(T0 / 1000) + RETENTION_DAYS * 86_400;
+      assert.equal((await read(ddbKeys.analysis('local', old.id)))?.expiresAt, retained);
+      assert.equal((await read(ddbKeys.finding('local', old.id, 'GC001')))?.expiresAt, retained);
+      assert.equal((await put('/v1/repos/acme/ttl/baselines/main', { analysisId: next.id })).status, 200);
+      assert.equal((await read(ddbKeys.analysis('local', ancient.id)))?.expiresAt, Date.parse(PINNED_AT) / 1000 + 86_400);
+      assert.equal((await read(ddbKeys.analysis('local', next.id)))?.expiresAt, undefined);
     });
 
     it('pins by the raw path', async () => {

@@ -220,6 +220,17 @@ describe('DynamoRepoStore', () => {
     async function item(key: { PK: string; SK: string }) {
       return (await stores.db.send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }))).Item;
     }
+    /** An unpinned analysis expires a week after its creation (the policy the API passes is tested in test/repos.test.ts). */
+    const WEEK = 7 * 86_400;
+    const release = { expiresAtOnceUnpinned: (createdAt: string) => Math.floor(Date.parse(createdAt) / 1000) + WEEK };
+    async function ttlsOf(tenant: string, id: string): Promise<Record<string, unknown>> {
+      const out: Record<string, unknown> = { A: (await item(ddbKeys.analysis(tenant, id)))?.expiresAt };
+      for (const f of ['GC000', 'GC001', 'GC002', 'NOTTL']) {
+        const it = await item(ddbKeys.finding(tenant, id, f));
+        if (it) out[f] = it.expiresAt;
+      }
+      return out;
+    }
 
     it('pins a complete analysis and takes it and its findings out of TTL expiry', async () => {
       const r = await seed('t1', 'acme/base', 'main', T0);
@@ -231,7 +242,7 @@ describe('DynamoRepoStore', () => {
 
       assert.equal(await repos.getBaseline('t1', 'acme/base', 'main'), undefined);
       const pinnedAt = new Date(T0 + 5000).toISOString();
-      assert.deepEqual(await repos.pinBaseline('t1', 'acme/base', 'main', r.id, pinnedAt), {
+      assert.deepEqual(await repos.pinBaseline('t1', 'acme/base', 'main', r.id, pinnedAt, release), {
         repo: 'acme/base',
         branch: 'main',
         analysisId: r.id,
@@ -253,12 +264,25 @@ describe('DynamoRepoStore', () => {
       assert.equal((await item(ddbKeys.analysis('t1', bystander.id)))?.expiresAt, expiresAt);
       assert.equal((await item(ddbKeys.finding('t1', bystander.id, 'GC000')))?.expiresAt, expiresAt);
 
-      // Re-pinning moves the pointer; branches with / are their own pointers; other tenants see none.
+      // Re-pinning moves the pointer, and the analysis it replaced expires again, findings and all.
       await complete('t1', bystander.id);
-      await repos.pinBaseline('t1', 'acme/base', 'main', bystander.id, pinnedAt);
+      await repos.pinBaseline('t1', 'acme/base', 'main', bystander.id, pinnedAt, release);
       assert.equal((await repos.getBaseline('t1', 'acme/base', 'main'))?.analysisId, bystander.id);
-      await repos.pinBaseline('t1', 'acme/base', 'feature/x', r.id, pinnedAt);
+      const week = Math.floor(T0 / 1000) + WEEK;
+      assert.deepEqual(await ttlsOf('t1', r.id), { A: week, GC000: week, GC001: week, GC002: week, NOTTL: week });
+      assert.deepEqual(await ttlsOf('t1', bystander.id), { A: undefined });
+      // Pinned again (on another branch: one with / is its own pointer): no TTL again.
+      await repos.pinBaseline('t1', 'acme/base', 'feature/x', r.id, pinnedAt, release);
       assert.equal((await repos.getBaseline('t1', 'acme/base', 'feature/x'))?.analysisId, r.id);
+      assert.deepEqual(await ttlsOf('t1', r.id), { A: undefined, GC000: undefined, GC001: undefined, GC002: undefined, NOTTL: undefined });
+      // Still pinned by feature/x when main moves off it: it keeps no TTL.
+      await repos.pinBaseline('t1', 'acme/base', 'main', r.id, pinnedAt, release);
+      assert.deepEqual(await ttlsOf('t1', bystander.id), { A: Math.floor((T0 + 1000) / 1000) + WEEK });
+      await repos.pinBaseline('t1', 'acme/base', 'main', bystander.id, pinnedAt, release);
+      assert.deepEqual(await ttlsOf('t1', r.id), { A: undefined, GC000: undefined, GC001: undefined, GC002: undefined, NOTTL: undefined });
+      // Pinning the same analysis again changes nothing.
+      await repos.pinBaseline('t1', 'acme/base', 'main', bystander.id, pinnedAt, release);
+      assert.deepEqual(await ttlsOf('t1', bystander.id), { A: undefined });
       assert.equal(await repos.getBaseline('t2', 'acme/base', 'main'), undefined);
     });
 
@@ -267,13 +291,13 @@ describe('DynamoRepoStore', () => {
       await complete('t1', r.id);
       const pending = await seed('t1', 'acme/pins', 'main', T0 + 1000);
       const pinnedAt = new Date().toISOString();
-      await assert.rejects(repos.pinBaseline('t1', 'acme/pins', 'main', newId(), pinnedAt), { code: 'not_found' });
-      await assert.rejects(repos.pinBaseline('t2', 'acme/pins', 'main', r.id, pinnedAt), { code: 'not_found' });
-      await assert.rejects(repos.pinBaseline('t1', 'acme/other', 'main', r.id, pinnedAt), {
+      await assert.rejects(repos.pinBaseline('t1', 'acme/pins', 'main', newId(), pinnedAt, release), { code: 'not_found' });
+      await assert.rejects(repos.pinBaseline('t2', 'acme/pins', 'main', r.id, pinnedAt, release), { code: 'not_found' });
+      await assert.rejects(repos.pinBaseline('t1', 'acme/other', 'main', r.id, pinnedAt, release), {
         code: 'conflict',
         message: `analysis ${r.id} belongs to repo acme/pins, not acme/other`,
       });
-      await assert.rejects(repos.pinBaseline('t1', 'acme/pins', 'main', pending.id, pinnedAt), {
+      await assert.rejects(repos.pinBaseline('t1', 'acme/pins', 'main', pending.id, pinnedAt, release), {
         code: 'conflict',
         message: /is pending; only a complete analysis can be a baseline/,
       });

@@ -56,16 +56,25 @@ export interface Baseline {
   pinnedAt: string;
 }
 
+/**
+ * What happens to the analysis a pin replaces: once no branch of the repo pins it any more it is a
+ * short-lived run again, and expires (with its findings) at the epoch second this gives for its creation time.
+ */
+export interface ReleasePolicy {
+  expiresAtOnceUnpinned(createdAt: string): number;
+}
+
 /** Per-repo views of the single table: analyses newest first, and baseline pointers per branch. */
 export interface RepoStore {
   /** Newest first; `invalid_request` for a limit outside 1..100 or a cursor that is not this listing's. */
   listAnalyses(tenant: string, repo: string, options: ListOptions): Promise<AnalysisPage>;
   /**
    * Pins a complete analysis of this repo as the branch's baseline and clears its TTL (and its
-   * findings'), so a baseline never expires. `not_found` when the analysis is not in this tenant,
+   * findings'), so a baseline never expires; the analysis it replaces gets a TTL again (`release`)
+   * unless another branch still pins it. `not_found` when the analysis is not in this tenant,
    * `conflict` when it belongs to another repo or is not complete.
    */
-  pinBaseline(tenant: string, repo: string, branch: string, analysisId: string, pinnedAt: string): Promise<Baseline>;
+  pinBaseline(tenant: string, repo: string, branch: string, analysisId: string, pinnedAt: string, release: ReleasePolicy): Promise<Baseline>;
   getBaseline(tenant: string, repo: string, branch: string): Promise<Baseline | undefined>;
   /** The repo's CI-gate threshold overrides (`PUT /v1/repos/{repo}/gate`); {} when none are set. */
   getGate(tenant: string, repo: string): Promise<Record<string, unknown>>;
@@ -225,7 +234,7 @@ export class DynamoRepoStore implements RepoStore {
     return { items: page.map(toSummary), nextCursor };
   }
 
-  async pinBaseline(tenant: string, repo: string, branch: string, analysisId: string, pinnedAt: string): Promise<Baseline> {
+  async pinBaseline(tenant: string, repo: string, branch: string, analysisId: string, pinnedAt: string, release: ReleasePolicy): Promise<Baseline> {
     const key = ddbKeys.analysis(tenant, analysisId);
     const got = await this.db.send(
       new GetCommand({
@@ -259,15 +268,83 @@ export class DynamoRepoStore implements RepoStore {
         });
       },
     );
-    await this.clearFindingsTtl(key.PK);
+    await this.writeTtl(await findingKeys(this.db, this.table, key.PK, TTL_ATTRIBUTE), undefined);
 
-    await this.db.send(
+    const replaced = await this.db.send(
       new PutCommand({
         TableName: this.table,
         Item: { ...ddbKeys.baseline(tenant, repo, branch), analysisId, pinnedAt },
+        ReturnValues: 'ALL_OLD',
       }),
     );
+    // Again, after the pointer: a release of this analysis by another branch's re-pin that saw no
+    // pointer yet may have given it a TTL in between.
+    await this.keepForever(key);
+    const previous = replaced.Attributes?.analysisId;
+    if (typeof previous === 'string' && previous !== analysisId) await this.release(tenant, repo, previous, release);
     return { repo, branch, analysisId, pinnedAt };
+  }
+
+  /**
+   * The analysis no longer pinned by this branch: unless another branch pins it, it expires again (and
+   * its findings). Set, then checked again: a pin elsewhere that raced the first check takes the TTL back off.
+   */
+  private async release(tenant: string, repo: string, analysisId: string, policy: ReleasePolicy): Promise<void> {
+    if (await this.pinnedAnywhere(tenant, repo, analysisId)) return;
+    const key = ddbKeys.analysis(tenant, analysisId);
+    const got = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true, ProjectionExpression: 'createdAt' }));
+    if (typeof got.Item?.createdAt !== 'string') return; // gone already
+    const expiresAt = policy.expiresAtOnceUnpinned(got.Item.createdAt);
+    await this.writeTtl([key, ...(await findingKeys(this.db, this.table, key.PK))], expiresAt);
+    if (await this.pinnedAnywhere(tenant, repo, analysisId)) await this.keepForever(key);
+  }
+
+  /** Whether a baseline pointer of the repo (any branch) points at the analysis. */
+  private async pinnedAnywhere(tenant: string, repo: string, analysisId: string): Promise<boolean> {
+    const { PK } = ddbKeys.baseline(tenant, repo, '');
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :base)',
+          FilterExpression: 'analysisId = :id',
+          ExpressionAttributeValues: { ':pk': PK, ':base': ddbKeys.baseline(tenant, repo, '').SK, ':id': analysisId },
+          ProjectionExpression: 'SK',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      if (page.Items?.length) return true;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return false;
+  }
+
+  /** Removes the TTL of the analysis item and of its findings (a pinned baseline never expires). */
+  private async keepForever(key: { PK: string; SK: string }): Promise<void> {
+    await this.writeTtl([key, ...(await findingKeys(this.db, this.table, key.PK, TTL_ATTRIBUTE))], undefined);
+  }
+
+  /**
+   * Sets the TTL of each item that has none (or, with `expiresAt` undefined, removes it). Items deleted
+   * in between (a re-run rewrites its findings) are skipped: nothing left to keep or expire.
+   */
+  private async writeTtl(keys: Array<{ PK: string; SK: string }>, expiresAt: number | undefined): Promise<void> {
+    for (const key of keys) {
+      await unlessConditionFails(
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ...(expiresAt === undefined
+              ? { ConditionExpression: 'attribute_exists(PK)', UpdateExpression: 'REMOVE #ttl' }
+              : { ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(#ttl)', UpdateExpression: 'SET #ttl = :e', ExpressionAttributeValues: { ':e': expiresAt } }),
+          }),
+        ),
+      );
+    }
   }
 
   async getBaseline(tenant: string, repo: string, branch: string): Promise<Baseline | undefined> {
@@ -287,24 +364,6 @@ export class DynamoRepoStore implements RepoStore {
 
   async putGate(tenant: string, repo: string, thresholds: Record<string, unknown>, updatedAt: string): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { ...gateKey(tenant, repo), repo, thresholds, updatedAt } }));
-  }
-
-  /** Findings share the analysis partition (`SK F#…`); those with a TTL lose it. */
-  private async clearFindingsTtl(pk: string): Promise<void> {
-    for (const key of await findingKeys(this.db, this.table, pk, TTL_ATTRIBUTE)) {
-      // A finding deleted in between (a re-run rewrites them) has nothing left to keep.
-      await unlessConditionFails(
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: key,
-            ConditionExpression: 'attribute_exists(PK)',
-            UpdateExpression: 'REMOVE #ttl',
-            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-          }),
-        ),
-      );
-    }
   }
 }
 

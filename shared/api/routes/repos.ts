@@ -9,7 +9,10 @@ import { isId } from '../../ids.js';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, type AnalysisSummary, type RepoStore } from '../../storage/repo-store.js';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { jsonBody, parse } from '../request-body.js';
-import { REPO_PATTERN } from './analyses.js';
+import { expiresAtFor, REPO_PATTERN } from './analyses.js';
+
+/** An unpinned baseline is kept at least this long after it lost its pin. */
+export const UNPINNED_GRACE_S = 86_400;
 
 /** Branch names as git allows them, loosely: no control characters, at most 256 characters. */
 const BRANCH = /^[^\u0000-\u001f\u007f]{1,256}$/;
@@ -31,7 +34,7 @@ type Target = { kind: 'analyses'; repo: string } | { kind: 'gate'; repo: string 
  *   PUT /{repo}/baselines/{branch}  {analysisId}   pin the branch's baseline
  *   GET /{repo}/baselines/{branch}                 the pinned baseline
  */
-export function reposRoutes(deps: Pick<ApiDeps, 'now'> & { repos: RepoStore }) {
+export function reposRoutes(deps: Pick<ApiDeps, 'now' | 'retentionDays'> & { repos: RepoStore }) {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<AppEnv>();
 
@@ -74,7 +77,13 @@ export function reposRoutes(deps: Pick<ApiDeps, 'now'> & { repos: RepoStore }) {
       }
       if (target?.kind !== 'baseline') throw noRoute(c);
       const { analysisId } = parse(PinBody, await jsonBody(c.req.raw));
-      const baseline = await deps.repos.pinBaseline(c.get('tenant'), target.repo, target.branch, analysisId, now().toISOString());
+      const pinnedAt = now();
+      const baseline = await deps.repos.pinBaseline(c.get('tenant'), target.repo, target.branch, analysisId, pinnedAt.toISOString(), {
+        // The replaced baseline expires as it would have, but not within a day of losing its pin (a
+        // comparison against it may be under way).
+        expiresAtOnceUnpinned: (createdAt) =>
+          Math.max(expiresAtFor(new Date(createdAt), deps.retentionDays), Math.floor(pinnedAt.getTime() / 1000) + UNPINNED_GRACE_S),
+      });
       return c.json(baseline, 200);
     },
   );
