@@ -92,6 +92,14 @@ describe('the report page in Chromium', () => {
       assert.ok(first && first.width > 0 && first.height > 0, `${marks} has a size`);
     }
     assert.match(await page.locator('#alignment').textContent() ?? '', /gc-activity .* offset .* residual/);
+    // The timeline plots operations (the analyzer's timeline artifact, through S3), not per-cycle maxima.
+    const ops = await page.locator('#timeline circle.pt.op').count();
+    assert.ok(ops >= 1000, `${ops} operation points`);
+    await page.locator('#timeline circle.pt.op.slow').last().hover({ force: true });
+    const opTip = page.locator('#tip');
+    await opTip.waitFor({ state: 'visible', timeout: 2000 });
+    assert.match(await opTip.locator('.tip-name').innerText(), /^syscall:\S+ \((duration|gap)\)$/);
+    assert.match(await opTip.locator('.tip-detail').innerText(), /^[\d.]+ (ns|µs|ms) at [\d.]+ (µs|ms|s)/);
 
     // Hover a wide flame frame: the tooltip names it, with its sample count and share.
     const frame = page.locator('#flame g.fr[data-n="main.boxed"] rect').first();

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import type { AnalysisResult } from '../shared/model/report.js';
-import { analysedSample } from './helpers/reports.js';
+import { analysedSample, analysedSampleWithArtifacts } from './helpers/reports.js';
+import { TIMELINE_POINTS_PER_SERIES } from '../shared/analyses/gc/join.js';
+import type { GcCausality } from '../shared/model/causality.js';
+import type { TimelinePoints } from '../shared/model/timeline.js';
 import { BOXED_ARCHIVE, STRUCT_ARCHIVE } from './helpers/samples.js';
 
 const dirs: string[] = [];
@@ -121,6 +124,27 @@ describe('GC-latency causality on the mapstress recordings', () => {
     // Map updates themselves are no slower in GC; the loop's cadence is (the boxed loop allocates).
     assert.equal(dur.gc && 'lift' in dur.gc && dur.gc.verdict, 'no-evidence');
     assert.equal(gap.gc && 'lift' in gap.gc && gap.gc.verdict, 'gc-explains');
+  });
+
+  it("boxed: the timeline's operation points are real operations — every slow one, the rest an even sample", async () => {
+    const dir = unpack(BOXED_ARCHIVE);
+    const { result: r, artifacts } = await analysedSampleWithArtifacts(BOXED_ARCHIVE);
+    const points = JSON.parse(artifacts.timeline!) as TimelinePoints;
+    // GC-explained series first: the loop's cadence.
+    assert.deepEqual([points.series[0]!.series, points.series[0]!.kind], ['syscall:bpf:BPF_MAP_UPDATE_ELEM', 'gap']);
+    const ops = mapUpdates(gunzipSync(readFileSync(join(dir, 'perf.script.txt.gz'))).toString('utf8'));
+    const p = points.series.find((q) => q.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && q.kind === 'duration')!;
+    assert.equal(p.count, ops.length);
+    assert.equal(p.startNs.length, TIMELINE_POINTS_PER_SERIES);
+    assert.equal(p.durationNs.length, TIMELINE_POINTS_PER_SERIES);
+    const real = new Set(ops.map((o) => `${o.start}/${o.dur}`));
+    for (let k = 0; k < p.startNs.length; k++) assert.ok(real.has(`${p.startNs[k]}/${p.durationNs[k]}`), `point ${k} is an operation of the recording`);
+    const dur = r.latency.find((l) => l.series === p.series && l.kind === 'duration')!;
+    const g = dur.gc as GcCausality;
+    assert.equal(p.slowNs, g.p99.thresholdNs);
+    assert.equal(p.durationNs.filter((d) => d >= p.slowNs).length, ops.filter((o) => o.dur >= p.slowNs).length, 'every slow operation');
+    for (let k = 1; k < p.startNs.length; k++) assert.ok(p.startNs[k]! >= p.startNs[k - 1]!, 'by start');
+    assert.ok(points.series.every((q) => q.kind !== 'runqueue' && q.startNs.length <= TIMELINE_POINTS_PER_SERIES));
   });
 
   it('struct: no series gets a gc-explains verdict', async () => {

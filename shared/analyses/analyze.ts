@@ -150,7 +150,7 @@ function finish(collectors: Collectors, result: AnalysisResult, artifacts: Artif
       result,
     );
   });
-  step(result, 'GC-latency', () => joinGc(result, perf, collectors.manifest.manifest));
+  step(result, 'GC-latency', () => joinGc(result, perf, collectors.manifest.manifest, artifacts));
   step(result, 'GC findings', () => result.findings.push(...gcFindings(result, collectors.gctrace.gcCpuShare, perf.markAssists())));
 }
 

@@ -16,6 +16,8 @@ export interface Collector {
 export interface Artifacts {
   /** Folded stacks per perf event, in stackcollapse-perf.pl's output format. */
   folded: Map<string, string>;
+  /** The GC timeline's operation points (JSON of model/timeline.ts TimelinePoints), when there are any. */
+  timeline?: string;
 }
 
 export function emptyArtifacts(): Artifacts {

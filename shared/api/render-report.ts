@@ -7,6 +7,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderSlack } from '../report/slack.js';
 import type { Report } from '../model/report.js';
+import type { TimelinePoints } from '../model/timeline.js';
 import type { AnalysisRecord } from '../storage/ports.js';
 import type { ApiDeps } from './deps.js';
 
@@ -49,7 +50,8 @@ export async function renderRecord(c: Context, deps: ApiDeps, record: AnalysisRe
   if (format === 'html' || wantsHtml(c)) {
     const report = toReport(record);
     const flame = await flameInput(deps, record, report, c.req.query('event'));
-    return c.body(renderHtmlPage(report, flame ? { flame } : {}), 200, {
+    const timeline = await timelineInput(deps, record);
+    return c.body(renderHtmlPage(report, { ...(flame ? { flame } : {}), ...(timeline ? { timeline } : {}) }), 200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': PAGE_CSP,
       'x-content-type-options': 'nosniff',
@@ -112,3 +114,31 @@ async function flameInput(deps: ApiDeps, record: AnalysisRecord, report: Report,
     return undefined;
   }
 }
+
+/** The operations the page's GC timeline plots; a missing or unreadable artifact leaves the per-cycle points. */
+async function timelineInput(deps: ApiDeps, record: AnalysisRecord): Promise<TimelinePoints | undefined> {
+  const key = record.status === 'complete' ? record.artifactKeys?.timeline : undefined;
+  if (!key) return undefined;
+  try {
+    const parsed = TimelinePointsSchema.safeParse(JSON.parse(await deps.reportBodies.getArtifact(key)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const TimelinePointsSchema = z.object({
+  version: z.literal(1),
+  series: z.array(
+    z
+      .object({
+        series: z.string(),
+        kind: z.enum(['duration', 'gap', 'runqueue']),
+        count: z.number().int().nonnegative(),
+        slowNs: z.number(),
+        startNs: z.array(z.number()),
+        durationNs: z.array(z.number()),
+      })
+      .refine((p) => p.startNs.length === p.durationNs.length, 'startNs and durationNs pair up'),
+  ),
+}) satisfies z.ZodType<TimelinePoints>;

@@ -10,7 +10,7 @@ import {
 import { TraceLensError } from '../errors.js';
 import type { AnalysisProgress, AnalysisResult, AnalysisStatus, Finding } from '../model/report.js';
 import { ifConditionFails, unlessConditionFails } from './conditions.js';
-import { ddbKeys, foldedKey, reportKey } from './keys.js';
+import { ddbKeys, foldedKey, timelineKey, reportKey } from './keys.js';
 import type { AnalysisRecord, AnalysisStore, ArtifactBodies, ReportBodyStore } from './ports.js';
 
 /** Results above this size go to S3 with a pointer in the item (DynamoDB items are capped at 400 KB). */
@@ -124,6 +124,11 @@ export class DynamoAnalysisStore implements AnalysisStore {
         folded[event] = key;
       }
       artifactKeys = { folded };
+    }
+    if (artifacts?.timeline) {
+      const key = timelineKey(tenant, id);
+      await this.bodies.putArtifact(key, artifacts.timeline, 'application/json');
+      artifactKeys = { ...artifactKeys, timeline: key };
     }
     // Findings as items before the status flips: a retried attempt rewrites the same keys (ids are
     // stable fingerprints), and findings an earlier run had but this one has not are deleted.

@@ -20,6 +20,11 @@ export function foldedKey(tenant: string, id: string, event: string): string {
   return `${REPORTS_PREFIX}${tenant}/${id}/folded/${encodeURIComponent(event)}.txt`;
 }
 
+/** The GC timeline's operation points of an analysis (JSON, model/timeline.ts). */
+export function timelineKey(tenant: string, id: string): string {
+  return `${REPORTS_PREFIX}${tenant}/${id}/timeline.json`;
+}
+
 /** The inverse of archiveKey; undefined for any other key. */
 export function parseArchiveKey(key: string): { tenant: string; id: string } | undefined {
   const m = /^archives\/([^/]+)\/([^/]+)\/archive$/.exec(key);

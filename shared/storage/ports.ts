@@ -29,8 +29,8 @@ export interface AnalysisRecord extends AnalysisMeta {
   upload?: UploadInfo;
   progress?: AnalysisProgress;
   result?: AnalysisResult;
-  /** Where the artifacts served alongside the report live: folded stacks per perf event → S3 key. */
-  artifactKeys?: { folded?: Record<string, string> };
+  /** Where the artifacts served alongside the report live: folded stacks per perf event → S3 key; the timeline's operation points. */
+  artifactKeys?: { folded?: Record<string, string>; timeline?: string };
 }
 
 export interface UploadInfo {
@@ -49,6 +49,8 @@ export interface UploadInfo {
 /** Artifacts to store with a completed analysis (see shared/analyses/collector.ts). */
 export interface ArtifactBodies {
   folded: Map<string, string>;
+  /** JSON of the GC timeline's operation points (model/timeline.ts). */
+  timeline?: string;
 }
 
 export interface AnalysisStore {

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { analyze } from '../../shared/analyses/analyze.js';
+import type { Artifacts } from '../../shared/analyses/collector.js';
 import { SCHEMA_VERSION, type AnalysisResult, type Report } from '../../shared/model/report.js';
 
 /** A complete Report around an analysis result, with fixed metadata (renderer tests). */
@@ -22,7 +23,12 @@ export function reportOf(result: AnalysisResult, over: Partial<Report> = {}): Re
 
 /** The real analysis of a sample archive (examples/*.tar.gz), as the analyzer makes it. */
 export async function analysedSample(path: string): Promise<AnalysisResult> {
-  const { result, error } = await analyze([{ name: path.split('/').pop()!, body: createReadStream(path) }]);
+  return (await analysedSampleWithArtifacts(path)).result;
+}
+
+/** The same, with the artifacts served beside the report (folded stacks, the timeline's operations). */
+export async function analysedSampleWithArtifacts(path: string): Promise<{ result: AnalysisResult; artifacts: Artifacts }> {
+  const { result, artifacts, error } = await analyze([{ name: path.split('/').pop()!, body: createReadStream(path) }]);
   if (error) throw error;
-  return result;
+  return { result, artifacts };
 }

@@ -9,6 +9,7 @@ import { BOXED_ARCHIVE } from '../../../test/helpers/samples.js';
 import { reportOf } from '../../../test/helpers/reports.js';
 import { FLAME_LIMITS, hottestStacks } from './flame.js';
 import { PAGE_CSP, PAGE_META_CSP, renderHtmlPage } from './page.js';
+import type { TimelinePoints } from '../../model/timeline.js';
 
 
 /** Every URL the page would load or link to outside itself. */
@@ -29,14 +30,16 @@ describe('renderHtmlPage on the boxed mapstress recording', () => {
   let report: Report;
   let folded = '';
   let html = '';
+  let timeline: TimelinePoints;
   before(async () => {
     const a = await analyze([{ name: 'mapstress-boxed.tar.gz', body: createReadStream(BOXED_ARCHIVE) }]);
     assert.equal(a.error, undefined);
     report = reportOf(a.result);
     folded = a.artifacts.folded.get('task-clock')!;
     assert.ok(folded, 'the recording has task-clock stacks');
+    timeline = JSON.parse(a.artifacts.timeline!) as TimelinePoints;
     const h = report.hotspots.find((x) => x.event === 'task-clock')!;
-    html = renderHtmlPage(report, { flame: { event: 'task-clock', folded, samplesPerWeight: h.samples / h.totalWeight, unit: h.unit } });
+    html = renderHtmlPage(report, { flame: { event: 'task-clock', folded, samplesPerWeight: h.samples / h.totalWeight, unit: h.unit }, timeline });
   });
 
   it('is one HTML document: header, the two verdicts, every finding with its recommendation', () => {
@@ -75,6 +78,29 @@ describe('renderHtmlPage on the boxed mapstress recording', () => {
     assert.ok(count(html, /<g class="fr"/g) > 10);
     assert.match(html, /<g class="fr" data-n="all" data-v="1413" /, 'the root holds every task-clock sample');
     assert.match(html, /data-n="main\.boxed" data-v="\d+"/);
+  });
+
+  it("plots the timeline's sampled operations: one point each, slow ones marked, hover says when and whether in GC", () => {
+    const plotted = timeline.series.filter((p) => html.includes(`<g class="points" data-series="${p.series}">`));
+    const drawn = count(html, /<circle class="pt op/g);
+    // The page plots up to four series; those it plots all come from the artifact.
+    const series = [...html.matchAll(/<g class="points" data-series="([^"]+)">/g)].length;
+    assert.ok(series >= 2 && series <= 4, `${series} series`);
+    const expected = timeline.series
+      .filter((p) => report.latency.some((l) => l.series === p.series && l.kind === p.kind))
+      .slice(0, series)
+      .reduce((n, p) => n + p.startNs.length, 0);
+    assert.equal(drawn, expected);
+    assert.ok(plotted.length >= 1);
+    const map = timeline.series.find((p) => p.series === 'syscall:bpf:BPF_MAP_UPDATE_ELEM' && p.kind === 'duration')!;
+    assert.ok(count(html, /<circle class="pt op slow"/g) >= map.durationNs.filter((d) => d >= map.slowNs).length);
+    assert.match(html, /data-n="syscall:bpf:BPF_MAP_UPDATE_ELEM \(duration\)" data-d="[\d.]+ µs at [\d.]+ (ms|s), during GC \d+/);
+    assert.match(html, /Points: operations at their start time — syscall:bpf:BPF_MAP_UPDATE_ELEM 600 of 19,999 \(every one ≥ p99, then an even sample\); syscall:bpf:BPF_MAP_UPDATE_ELEM 600 of 20,000/);
+    // Without the artifact: the per-cycle maxima the report itself holds.
+    const bare = renderHtmlPage(report);
+    assert.equal(count(bare, /<circle class="pt op/g), 0);
+    assert.ok(count(bare, /<circle class="pt/g) > 0);
+    assert.match(bare, /kept no per-operation sample/);
   });
 
   it('loads nothing from anywhere: no external URL, a CSP that forbids it, one static script', () => {

@@ -8,17 +8,20 @@ import { esc } from './format.js';
 import { renderEscapeTable, renderFindings, renderHeader, renderInputs, renderVerdicts } from './sections.js';
 import { STYLE } from './style.js';
 import { renderTimeline } from './timeline.js';
+import type { TimelinePoints } from '../../model/timeline.js';
 
 export type { FlameInput } from './flame.js';
 
 /**
  * The report page (SPEC §5 `text/html`): one self-contained HTML document — inline CSS, inline SVG, one
  * small static script — that loads nothing from anywhere (its Content-Security-Policy forbids it).
- * Every report-derived string is escaped. The flame graph needs the folded stacks, which are not in the
- * report: the caller passes them (see shared/api/render-report.ts).
+ * Every report-derived string is escaped. The flame graph needs the folded stacks and the timeline its
+ * operation points, which are not in the report: the caller passes them (see shared/api/render-report.ts).
  */
 export interface HtmlPageOptions {
   flame?: FlameInput;
+  /** The operations the GC timeline plots (the analysis's timeline artifact); without them it plots per-cycle maxima. */
+  timeline?: TimelinePoints;
 }
 
 const SCRIPT_HASH = createHash('sha256').update(CLIENT_SCRIPT).digest('base64');
@@ -37,7 +40,7 @@ export function renderHtmlPage(report: Report, opts: HtmlPageOptions = {}): stri
   }
   if (hasPlots) {
     body.push(
-      `<section id="gc-timeline"><h2>GC timeline</h2>\n${renderTimeline(report)}</section>`,
+      `<section id="gc-timeline"><h2>GC timeline</h2>\n${renderTimeline(report, opts.timeline)}</section>`,
       `<section id="latency"><h2>Latency inside vs outside GC</h2>\n${renderDistributions(report)}</section>`,
       `<section id="flamegraph"><h2>Flame graph${opts.flame ? ` — ${esc(opts.flame.event)}` : ''}</h2>\n${renderFlame(opts.flame)}</section>`,
     );

@@ -1,14 +1,16 @@
 import type { GcCausality } from '../../model/causality.js';
 import type { Report } from '../../model/report.js';
+import type { TimelinePoints, TimelineSeriesPoints } from '../../model/timeline.js';
 import { int, ns } from '../format.js';
 import { esc, linearTicks, logTicks, n2 } from './format.js';
 
 /**
  * The GC timeline: GC cycle windows as bands on perf's clock (gc.cycles mapped with gc.alignment; or the
- * per-cycle rows of latency[].gc when the cycles cannot be placed), and operation latencies as points.
- * The report holds no raw events, so the points are what it has: per series, the longest operation that
- * overlapped each GC cycle (`latency[].gc.cycles[].maxNs`, ringed when a p99-slow one did), with the
- * series' p99 inside and outside GC as reference lines.
+ * per-cycle rows of latency[].gc when the cycles cannot be placed), and operation latencies as points:
+ * the analysis's sampled operations (the timeline artifact: every slow one and a stride through the rest)
+ * when the caller has them, else what the report holds — per series, the longest operation that overlapped
+ * each GC cycle (`latency[].gc.cycles[].maxNs`, ringed when a p99-slow one did). The series' p99 inside
+ * and outside GC are reference lines.
  */
 
 export const SERIES_COLORS = ['#1f6feb', '#d97706', '#059669', '#9333ea'];
@@ -66,9 +68,15 @@ export function timelineSeries(report: Report, max = 4): CausalSeries[] {
     .slice(0, max);
 }
 
-export function renderTimeline(report: Report): string {
+export function renderTimeline(report: Report, points?: TimelinePoints): string {
   const { windows, placedBy } = gcWindows(report);
   const series = timelineSeries(report);
+  // The sampled operations of each plotted series, when the analysis kept them (by series and kind).
+  const opsOf = new Map<CausalSeries, TimelineSeriesPoints>();
+  for (const s of series) {
+    const p = points?.series.find((q) => q.series === s.series && q.kind === s.kind && q.startNs.length > 0);
+    if (p) opsOf.set(s, p);
+  }
   if (windows.length === 0 && series.length === 0) {
     const why =
       report.latency.length === 0 && report.gc.cycles.length === 0
@@ -104,6 +112,7 @@ export function renderTimeline(report: Report): string {
   for (const s of series) {
     lo = Math.min(lo, s.p50Ns || s.maxNs || 1000);
     hi = Math.max(hi, s.maxNs, ...s.gc.cycles.map((c) => c.maxNs));
+    for (const d of opsOf.get(s)?.durationNs ?? []) if (d > 0) lo = Math.min(lo, d);
   }
   if (!Number.isFinite(lo) || lo <= 0) lo = 1_000;
   if (hi <= lo) hi = lo * 100;
@@ -157,6 +166,12 @@ export function renderTimeline(report: Report): string {
       );
     }
     out.push(`<g class="points" data-series="${esc(s.series)}">`);
+    const ops = opsOf.get(s);
+    if (ops) {
+      out.push(...operationPoints(s, ops, windows, color, x, y, t0));
+      out.push('</g>');
+      return;
+    }
     for (const c of s.gc.cycles) {
       if (c.ops === 0) continue;
       const cx = x((c.startNs + c.endNs) / 2) + (i - (series.length - 1) / 2) * 3;
@@ -187,11 +202,42 @@ export function renderTimeline(report: Report): string {
   });
   out.push('</svg>');
 
+  const sampled = series.filter((s) => opsOf.has(s));
   const caption =
     `Bands: ${windows.length} GC cycles (darker: stop-the-world phases). ` +
-    (series.length > 0
-      ? 'Points: per series, the longest operation overlapping each GC cycle (larger and ringed: at least one operation ≥ the series p99); dashed lines: p99 outside GC, dotted: p99 inside GC. ' +
-        'The report holds no per-operation events, so operations outside GC windows appear only through those lines and the distributions below.'
-      : 'No latency series overlaps the GC windows.');
+    (series.length === 0
+      ? 'No latency series overlaps the GC windows.'
+      : sampled.length === series.length
+        ? `Points: operations at their start time — ${sampled.map((s) => `${s.series} ${opsOf.get(s)!.startNs.length === s.count ? `all ${int(s.count)}` : `${int(opsOf.get(s)!.startNs.length)} of ${int(s.count)} (every one ≥ p99, then an even sample)`}`).join('; ')}; larger and ringed: ≥ the series p99. Dashed lines: p99 outside GC, dotted: p99 inside GC.`
+        : 'Points: per series, the longest operation overlapping each GC cycle (larger and ringed: at least one operation ≥ the series p99); dashed lines: p99 outside GC, dotted: p99 inside GC. ' +
+          'This analysis kept no per-operation sample, so operations outside GC windows appear only through those lines and the distributions below.');
   return `${out.join('\n')}\n<p class="caption">${esc(caption)}</p>`;
+}
+
+/** One circle per sampled operation; hover names the operation, its duration and the GC cycle it overlaps. */
+function operationPoints(
+  s: CausalSeries,
+  ops: TimelineSeriesPoints,
+  windows: Window[],
+  color: string,
+  x: (t: number) => number,
+  y: (v: number) => number,
+  t0: number,
+): string[] {
+  const out: string[] = [];
+  const name = esc(`${s.series} (${s.kind})`);
+  let w = 0;
+  for (let k = 0; k < ops.startNs.length; k++) {
+    const start = ops.startNs[k]!;
+    const dur = ops.durationNs[k]!;
+    // Windows are by start; operations too: advance past windows that ended before this one started.
+    while (w < windows.length && windows[w]!.endNs < start) w++;
+    const inGc = windows.slice(w).find((g) => g.startNs <= start + dur && start <= g.endNs);
+    const slow = dur >= ops.slowNs;
+    const detail = `${ns(dur)} at ${ns(start - t0)}${inGc ? `, during GC ${inGc.n}` : ''}${slow ? ' (≥ p99)' : ''}`;
+    out.push(
+      `<circle class="pt op${slow ? ' slow' : ''}" cx="${n2(x(start))}" cy="${n2(y(dur))}" r="${slow ? 3.5 : 2}" fill="${color}" data-n="${name}" data-d="${esc(detail)}"/>`,
+    );
+  }
+  return out;
 }
