@@ -10,13 +10,12 @@ import { PinBody } from './routes/repos.js';
 import { CompleteRequest, UploadRequest } from './routes/uploads.js';
 import { FORMATS } from './render-report.js';
 import { IDEMPOTENCY_KEY_HEADER } from './idempotency-key.js';
+import { jsonSchemaOf, RESPONSE_SCHEMAS } from './openapi-schemas.js';
 
 type Json = Record<string, unknown>;
 
-const schema = (s: z.ZodType): Json => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Json;
-  return rest;
-};
+/** A request body's schema from the route's zod schema (what a client may send). */
+const schema = (s: z.ZodType): Json => jsonSchemaOf(s, 'input');
 
 /** Query parameters from a zod object: one `in: query` parameter per property. */
 function queryParams(s: z.ZodObject): Json[] {
@@ -97,7 +96,7 @@ export function openApiDocument(): Json {
           { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'md'] } },
           ...queryParams(GateThresholdOverridesSchema as unknown as z.ZodObject),
         ],
-        responses: { 200: { description: 'the comparison', ...json({ type: 'object' }) }, ...errors(400, 401, 403, 404, 409) },
+        responses: { 200: { description: 'the comparison', content: { ...json('Comparison').content, 'text/markdown': { schema: { type: 'string' } } } }, ...errors(400, 401, 403, 404, 409) },
       },
     },
     '/v1/analyses/{id}/reanalyze': {
@@ -110,7 +109,7 @@ export function openApiDocument(): Json {
         ...auth('read'),
         parameters: [idParam],
         requestBody: { required: false, ...json(schema(ShareRequest)) },
-        responses: { 201: { description: 'the link', ...json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string' } } }) }, ...errors(400, 401, 403, 404) },
+        responses: { 201: { description: 'the link', ...json('ShareLink') }, ...errors(400, 401, 403, 404) },
       },
     },
     '/v1/share/{token}': {
@@ -129,7 +128,7 @@ export function openApiDocument(): Json {
         ...auth('ingest'),
         parameters: [idempotencyKeyParam],
         requestBody: { required: true, ...json(schema(UploadRequest)) },
-        responses: { 201: { description: 'how to send the bytes', ...json({ type: 'object' }) }, ...errors(400, 401, 403, 409, 413) },
+        responses: { 201: { description: 'how to send the bytes', ...json('Upload') }, ...errors(400, 401, 403, 409, 413) },
       },
     },
     '/v1/uploads/{id}/complete': {
@@ -149,16 +148,16 @@ export function openApiDocument(): Json {
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
           { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
         ],
-        responses: { 200: { description: 'a page', ...json({ type: 'object' }) }, ...errors(400, 401, 403) },
+        responses: { 200: { description: 'a page', ...json('AnalysisPage') }, ...errors(400, 401, 403) },
       },
     },
     '/v1/repos/{repo}/baselines/{branch}': {
-      get: { operationId: 'getBaseline', summary: 'The branch’s pinned baseline', ...auth('read'), parameters: [repoParam, branchParam], responses: { 200: { description: 'the pointer', ...json({ type: 'object' }) }, ...errors(401, 403, 404) } },
-      put: { operationId: 'pinBaseline', summary: 'Pin a complete analysis as the branch’s baseline', ...auth('ingest'), parameters: [repoParam, branchParam], requestBody: { required: true, ...json(schema(PinBody)) }, responses: { 200: { description: 'pinned', ...json({ type: 'object' }) }, ...errors(400, 401, 403, 404, 409) } },
+      get: { operationId: 'getBaseline', summary: 'The branch’s pinned baseline', ...auth('read'), parameters: [repoParam, branchParam], responses: { 200: { description: 'the pointer', ...json('Baseline') }, ...errors(401, 403, 404) } },
+      put: { operationId: 'pinBaseline', summary: 'Pin a complete analysis as the branch’s baseline', ...auth('ingest'), parameters: [repoParam, branchParam], requestBody: { required: true, ...json(schema(PinBody)) }, responses: { 200: { description: 'pinned', ...json('Baseline') }, ...errors(400, 401, 403, 404, 409) } },
     },
     '/v1/repos/{repo}/gate': {
-      get: { operationId: 'getGate', summary: 'The repo’s CI-gate thresholds', ...auth('read'), parameters: [repoParam], responses: { 200: { description: 'thresholds', ...json({ type: 'object' }) }, ...errors(401, 403) } },
-      put: { operationId: 'putGate', summary: 'Set the repo’s CI-gate threshold overrides', ...auth('admin'), parameters: [repoParam], requestBody: { required: true, ...json(schema(GateThresholdOverridesSchema)) }, responses: { 200: { description: 'set', ...json({ type: 'object' }) }, ...errors(400, 401, 403) } },
+      get: { operationId: 'getGate', summary: 'The repo’s CI-gate thresholds', ...auth('read'), parameters: [repoParam], responses: { 200: { description: 'thresholds', ...json('Gate') }, ...errors(401, 403) } },
+      put: { operationId: 'putGate', summary: 'Set the repo’s CI-gate threshold overrides', ...auth('admin'), parameters: [repoParam], requestBody: { required: true, ...json(schema(GateThresholdOverridesSchema)) }, responses: { 200: { description: 'set', ...json('Gate') }, ...errors(400, 401, 403) } },
     },
   };
   return {
@@ -168,17 +167,7 @@ export function openApiDocument(): Json {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key: tlk_<id>_<secret>' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } },
-          },
-        },
-        Accepted: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, reportUrl: { type: 'string' } } },
-        Report: { type: 'object', description: 'SPEC §4 report (schemaVersion 1)', properties: { schemaVersion: { const: 1 }, id: { type: 'string' }, status: { type: 'string' } } },
-      },
+      schemas: RESPONSE_SCHEMAS,
     },
   };
 }
