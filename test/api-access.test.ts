@@ -11,6 +11,7 @@ import { signShareToken } from '../shared/auth/share-tokens.js';
 import { silentLogger } from '../shared/logger.js';
 import { startLocalService, type LocalService } from '../shared/local/service.js';
 import type { Report } from '../shared/model/report.js';
+import { untilFinal } from './helpers/http.js';
 import { boxedArchive, STRUCT_ARCHIVE } from './helpers/samples.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -32,13 +33,8 @@ async function call(method: string, path: string, key: string | undefined, body?
   return { status: res.status, text, json: (() => { try { return JSON.parse(text); } catch { return undefined; } })() };
 }
 
-async function waitComplete(id: string): Promise<Report> {
-  for (let i = 0; i < 600; i++) {
-    const r = await call('GET', `/v1/analyses/${id}`, keys.admin);
-    if (r.json?.status === 'complete' || r.json?.status === 'failed') return r.json as Report;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`analysis ${id} did not finish`);
+function waitComplete(id: string): Promise<Report> {
+  return untilFinal(async () => (await call('GET', `/v1/analyses/${id}`, keys.admin)).json as Report, `analysis ${id}`, { timeoutMs: 30_000 });
 }
 
 before(async () => {

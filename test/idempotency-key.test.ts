@@ -11,7 +11,7 @@ import { createHandler } from '../functions/analyzer/handler.js';
 import { silentLogger } from '../shared/logger.js';
 import { startLocalService, type LocalService } from '../shared/local/service.js';
 import type { Report } from '../shared/model/report.js';
-import { json } from './helpers/http.js';
+import { json, untilFinal } from './helpers/http.js';
 import { BOXED_ARCHIVE, STRUCT_ARCHIVE } from './helpers/samples.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -45,12 +45,9 @@ async function archivesOf(id: string): Promise<number> {
   return out.KeyCount ?? 0;
 }
 
-async function waitDone(id: string): Promise<Report> {
-  for (const t0 = Date.now(); Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 50))) {
-    const r = (await json(await fetch(`${s.url}/v1/analyses/${id}`, { headers: { authorization: `Bearer ${s.token}` } }))) as Report;
-    if (r.status === 'complete' || r.status === 'failed') return r;
-  }
-  throw new Error(`analysis ${id} did not finish`);
+function waitDone(id: string): Promise<Report> {
+  const read = async () => (await json(await fetch(`${s.url}/v1/analyses/${id}`, { headers: { authorization: `Bearer ${s.token}` } }))) as Report;
+  return untilFinal(read, `analysis ${id}`);
 }
 
 describe('Idempotency-Key on POST /v1/analyses', () => {

@@ -17,7 +17,7 @@ import { startLocalService, type LocalService, type LocalServiceOptions } from '
 import type { Report } from '../shared/model/report.js';
 import { ddbKeys } from '../shared/storage/keys.js';
 import type { ArchiveStore } from '../shared/storage/ports.js';
-import { fetchWithToken, json } from './helpers/http.js';
+import { fetchWithToken, json, untilFinal } from './helpers/http.js';
 import { BOXED_ARCHIVE, boxedArchive } from './helpers/samples.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -45,14 +45,8 @@ async function createUpload(s: LocalService, body: Record<string, unknown>) {
   return out;
 }
 
-async function waitDone(s: LocalService, id: string, timeoutMs = 60_000): Promise<Report> {
-  const t0 = Date.now();
-  for (;;) {
-    const r = (await json(await fetch(`${s.url}/v1/analyses/${id}`))) as Report;
-    if (r.status === 'complete' || r.status === 'failed') return r;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`analysis ${id} still ${r.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function waitDone(s: LocalService, id: string, timeoutMs = 60_000): Promise<Report> {
+  return untilFinal(async () => (await json(await fetch(`${s.url}/v1/analyses/${id}`))) as Report, `analysis ${id}`, { timeoutMs });
 }
 
 /** Finding items stored for an analysis (PK partition, SK F#...). */

@@ -11,6 +11,7 @@ import addFormatsModule from 'ajv-formats';
 import { createHandler } from '../functions/analyzer/handler.js';
 import { silentLogger } from '../shared/logger.js';
 import { startLocalService, type LocalService } from '../shared/local/service.js';
+import { untilFinal } from './helpers/http.js';
 import { BOXED_ARCHIVE, STRUCT_ARCHIVE } from './helpers/samples.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -71,12 +72,8 @@ async function call(method: string, template: string, path: string, init: { body
   return { status: res.status, json };
 }
 
-async function waitDone(id: string): Promise<Json> {
-  for (const t0 = Date.now(); Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 50))) {
-    const r = await call('GET', '/v1/analyses/{id}', `/v1/analyses/${id}`);
-    if (r.json.status === 'complete' || r.json.status === 'failed') return r.json;
-  }
-  throw new Error(`analysis ${id} did not finish`);
+function waitDone(id: string): Promise<Json> {
+  return untilFinal(async () => (await call('GET', '/v1/analyses/{id}', `/v1/analyses/${id}`)).json, `analysis ${id}`);
 }
 
 describe('the OpenAPI document against the running service', () => {

@@ -50,23 +50,7 @@ function buildApp(repos: DynamoRepoStore): Hono<AppEnv> {
   return a;
 }
 
-async function seed(tenant: string, repo: string, branch: string, at: number): Promise<AnalysisRecord> {
-  const id = newId(at);
-  const record: AnalysisRecord = {
-    tenant,
-    id,
-    repo,
-    branch,
-    commit: `c${at}`,
-    labels: {},
-    status: 'pending',
-    createdAt: new Date(at).toISOString(),
-    attempts: 0,
-    archive: { key: `archives/${tenant}/${id}/archive` },
-  };
-  await stores.analyses.create(record);
-  return record;
-}
+const seed = (tenant: string, repo: string, branch: string, at: number) => stores.seedAnalysis(tenant, repo, branch, at);
 
 const complete = (tenant: string, id: string) => stores.completeAnalysis(tenant, id);
 

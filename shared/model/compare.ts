@@ -5,7 +5,7 @@
  * (fraction points: 0.05 = 5 points); a ratio is (head - base) / base, `null` when base is 0.
  */
 import type { GcVerdict } from './causality.js';
-import type { Finding } from './report.js';
+import type { EscapeSite, Finding } from './report.js';
 
 /** The gate's thresholds. The gate fails when a value reaches (>=) its threshold. */
 export interface GateThresholds {
@@ -54,18 +54,9 @@ export interface NumberDelta {
 
 export type SiteChange = 'new' | 'gone' | 'grown' | 'shrunk';
 
-export interface SiteDelta {
+/** An escape site in both or either analysis: the site's own fields (head's; base's for a site only in base) and the change. */
+export interface SiteDelta extends Pick<EscapeSite, 'file' | 'line' | 'column' | 'function' | 'expression' | 'message' | 'boxing' | 'reasons'> {
   status: SiteChange;
-  /** Head's location (base's for a site only in base). */
-  file: string;
-  line: number;
-  column: number;
-  function?: string;
-  expression: string;
-  /** The compiler's first message on the line (`map[string]interface {}{...} escapes to heap`). */
-  message: string;
-  boxing: boolean;
-  reasons: string[];
   /** Base's file when it is spelled differently (another path prefix). */
   baseFile?: string;
   baseBytes: number;

@@ -13,23 +13,7 @@ let stores: TestStores;
 let repos: DynamoRepoStore;
 const T0 = Date.parse('2025-03-01T12:00:00.000Z');
 
-async function seed(tenant: string, repo: string, branch: string | undefined, at: number): Promise<AnalysisRecord> {
-  const id = newId(at);
-  const record: AnalysisRecord = {
-    tenant,
-    id,
-    repo,
-    ...(branch !== undefined ? { branch } : {}),
-    commit: `c${at}`,
-    labels: { ci: 'yes' },
-    status: 'pending',
-    createdAt: new Date(at).toISOString(),
-    attempts: 0,
-    archive: { key: `archives/${tenant}/${id}/archive` },
-  };
-  await stores.analyses.create(record);
-  return record;
-}
+const seed = (tenant: string, repo: string, branch: string | undefined, at: number) => stores.seedAnalysis(tenant, repo, branch, at, { ci: 'yes' });
 
 const complete = (tenant: string, id: string) => stores.completeAnalysis(tenant, id);
 

@@ -15,7 +15,7 @@ import type { Report } from '../../shared/model/report.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../../shared/storage/clients.js';
 import { injectFaults } from '../../shared/storage/fault-injection.js';
 import { ddbKeys } from '../../shared/storage/keys.js';
-import { fetchWithToken, json } from '../helpers/http.js';
+import { fetchWithToken, json, untilFinal } from '../helpers/http.js';
 import { boxedArchive, STRUCT_ARCHIVE } from '../helpers/samples.js';
 import { startTestStores, type TestStores } from '../helpers/stores.js';
 import { readFileSync } from 'node:fs';
@@ -85,14 +85,8 @@ describe('whole flows with faults on every SDK call', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  async function waitDone(id: string, timeoutMs = 90_000): Promise<Report> {
-    const t0 = Date.now();
-    for (;;) {
-      const r = (await json(await fetch(`${s.url}/v1/analyses/${id}`))) as Report;
-      if (r.status === 'complete' || r.status === 'failed') return r;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`analysis ${id} still ${r.status} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  function waitDone(id: string, timeoutMs = 90_000): Promise<Report> {
+    return untilFinal(async () => (await json(await fetch(`${s.url}/v1/analyses/${id}`))) as Report, `analysis ${id}`, { timeoutMs, pollMs: 100 });
   }
 
   it('uploads, analyses and report reads under ~15% failed attempts: every analysis complete once, findings stored once', async (t) => {

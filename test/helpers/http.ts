@@ -23,3 +23,21 @@ export async function json(res: Response): Promise<any> {
     throw new Error(`not JSON (${res.status}): ${text.slice(0, 300)}`);
   }
 }
+
+/**
+ * Reads an analysis with `read` until its status is `complete` or `failed` and returns that read; after
+ * `timeoutMs` an error naming `what` and the last status seen.
+ */
+export async function untilFinal<T extends { status?: unknown }>(
+  read: () => Promise<T>,
+  what: string,
+  { timeoutMs = 60_000, pollMs = 50 }: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await read();
+    if (r.status === 'complete' || r.status === 'failed') return r;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${what} still ${String(r.status)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

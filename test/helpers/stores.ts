@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedConfig } from '../../shared/config.js';
+import { newId } from '../../shared/ids.js';
 import { emptyResult } from '../../shared/model/report.js';
+import type { AnalysisRecord } from '../../shared/storage/ports.js';
 import { startEmbeddedStores } from '../../shared/storage/embedded.js';
 import { ensureBucket, ensureTable } from '../../shared/storage/provision.js';
 import { createStores } from '../../shared/storage/wiring.js';
@@ -32,6 +34,24 @@ export async function startTestStores() {
       TRACELENS_S3_ENDPOINT: embedded.s3Endpoint,
       TRACELENS_DYNAMODB_ENDPOINT: embedded.dynamoEndpoint,
 
+    },
+    /** A pending analysis created at `at` (epoch ms; its id sorts by it) with commit `c<at>`. */
+    async seedAnalysis(tenant: string, repo: string, branch: string | undefined, at: number, labels: Record<string, string> = {}): Promise<AnalysisRecord> {
+      const id = newId(at);
+      const record: AnalysisRecord = {
+        tenant,
+        id,
+        repo,
+        ...(branch !== undefined ? { branch } : {}),
+        commit: `c${at}`,
+        labels,
+        status: 'pending',
+        createdAt: new Date(at).toISOString(),
+        attempts: 0,
+        archive: { key: `archives/${tenant}/${id}/archive` },
+      };
+      await stores.analyses.create(record);
+      return record;
     },
     /** Takes a pending analysis through start → complete, with an empty result. */
     async completeAnalysis(tenant: string, id: string): Promise<void> {

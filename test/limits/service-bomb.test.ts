@@ -10,6 +10,7 @@ import { silentLogger } from '../../shared/logger.js';
 import { startLocalService, type LocalService } from '../../shared/local/service.js';
 import type { Report } from '../../shared/model/report.js';
 import { fourGibZerosGzip } from '../helpers/bombs.js';
+import { untilFinal } from '../helpers/http.js';
 import { boxedArchive } from '../helpers/samples.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -40,14 +41,8 @@ async function call(method: string, path: string, body?: Uint8Array): Promise<{ 
   return { status: res.status, json };
 }
 
-async function waitDone(id: string, timeoutMs = 120_000): Promise<Report> {
-  const t0 = Date.now();
-  for (;;) {
-    const r = (await call('GET', `/v1/analyses/${id}`)).json as Report;
-    if (r.status === 'complete' || r.status === 'failed') return r;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`analysis ${id} still ${r.status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function waitDone(id: string, timeoutMs = 120_000): Promise<Report> {
+  return untilFinal(async () => (await call('GET', `/v1/analyses/${id}`)).json as Report, `analysis ${id}`, { timeoutMs });
 }
 
 describe('a 4 GiB gzip of zeros POSTed to the local service', () => {

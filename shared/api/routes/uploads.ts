@@ -60,6 +60,12 @@ export function uploadsRoutes(deps: ApiDeps) {
     const id = newId(created.getTime());
     const key = archiveKey(tenant, id);
     const urlExpiresAt = new Date(created.getTime() + UPLOAD_URL_TTL_S * 1000).toISOString();
+    const completeUrl = (analysisId: string) => new URL(`/v1/uploads/${analysisId}/complete`, c.req.url).toString();
+    const answer = (analysisId: string, upload: Record<string, unknown>) => {
+      const reportUrl = new URL(`/v1/analyses/${analysisId}`, c.req.url).toString();
+      c.header('Location', reportUrl);
+      return c.json({ id: analysisId, status: 'pending', reportUrl, expiresAt: urlExpiresAt, upload }, 201);
+    };
     const claim = await claimIdempotencyKey(c, deps, id, fingerprintOf('POST /v1/uploads', canonicalJson(req)), created.getTime());
     if ('replayed' in claim) {
       // The first attempt's answer was lost: the same upload, with freshly signed URLs.
@@ -69,10 +75,7 @@ export function uploadsRoutes(deps: ApiDeps) {
           analysisId: record.id,
         });
       }
-      const upload = await signUpload(deps, record.archive.key, record.upload, new URL(`/v1/uploads/${record.id}/complete`, c.req.url).toString());
-      const reportUrl = new URL(`/v1/analyses/${record.id}`, c.req.url).toString();
-      c.header('Location', reportUrl);
-      return c.json({ id: record.id, status: 'pending', reportUrl, expiresAt: urlExpiresAt, upload }, 201);
+      return answer(record.id, await signUpload(deps, record.archive.key, record.upload, completeUrl(record.id)));
     }
     try {
       const method = req.sizeBytes > MULTIPART_THRESHOLD_BYTES || req.method === 'MULTIPART' ? 'MULTIPART' : (req.method ?? 'PUT');
@@ -82,7 +85,7 @@ export function uploadsRoutes(deps: ApiDeps) {
         info.uploadId = await deps.uploads.startMultipart(key);
         info.parts = Math.ceil(req.sizeBytes / info.partSize);
       }
-      const upload = await signUpload(deps, key, info, new URL(`/v1/uploads/${id}/complete`, c.req.url).toString());
+      const upload = await signUpload(deps, key, info, completeUrl(id));
       const record: AnalysisRecord = {
         tenant,
         id,
@@ -96,9 +99,7 @@ export function uploadsRoutes(deps: ApiDeps) {
         upload: info,
       };
       await deps.analyses.create(record);
-      const reportUrl = new URL(`/v1/analyses/${id}`, c.req.url).toString();
-      c.header('Location', reportUrl);
-      return c.json({ id, status: 'pending', reportUrl, expiresAt: urlExpiresAt, upload }, 201);
+      return answer(id, upload);
     } catch (err) {
       await claim.claimed?.release();
       throw err;

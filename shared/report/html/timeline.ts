@@ -230,9 +230,10 @@ function operationPoints(
   for (let k = 0; k < ops.startNs.length; k++) {
     const start = ops.startNs[k]!;
     const dur = ops.durationNs[k]!;
-    // Windows are by start; operations too: advance past windows that ended before this one started.
+    // Windows and operations are both by start, and windows do not overlap: past the windows that ended
+    // before this operation started, the first one left is the only one it can overlap first.
     while (w < windows.length && windows[w]!.endNs < start) w++;
-    const inGc = windows.slice(w).find((g) => g.startNs <= start + dur && start <= g.endNs);
+    const inGc = w < windows.length && windows[w]!.startNs <= start + dur ? windows[w] : undefined;
     const slow = dur >= ops.slowNs;
     const detail = `${ns(dur)} at ${ns(start - t0)}${inGc ? `, during GC ${inGc.n}` : ''}${slow ? ' (≥ p99)' : ''}`;
     out.push(
